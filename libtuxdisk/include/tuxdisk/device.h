@@ -1,0 +1,62 @@
+// device.h: the one interface every byte of volume I/O goes through.
+//
+// Implementations: FileDevice (regular files and block devices), MemoryDevice (tests),
+// TraceDevice (records every write and flush of another device, for crash tests).
+//
+// Contract:
+//  - Offsets and lengths are in bytes. A read or write must lie within [0, size()); anything
+//    else is InvalidArgument, never a partial transfer.
+//  - write() returns when the device has the data, not when it is durable. Durability needs
+//    flush() (everything written before it is durable when it returns) or a write with
+//    WriteFlags::kFua (that write is durable when it returns).
+//  - A device is used by one thread at a time unless an implementation says otherwise.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "tuxdisk/status.h"
+
+namespace tux3 {
+
+// What the device reports about its geometry (for a regular file: the filesystem's view).
+struct Topology {
+  uint32_t logical_sector = 512;   // smallest addressable unit
+  uint32_t physical_sector = 512;  // smallest unit written atomically
+  uint32_t io_min = 0;             // minimum I/O size the device prefers (0: unknown)
+  uint32_t io_opt = 0;             // optimal I/O size, e.g. a RAID stripe (0: unknown)
+  uint32_t alignment_offset = 0;   // bytes by which the device start is misaligned
+  bool discard = false;            // supports discard (TRIM / punch hole)
+  bool is_block_device = false;
+};
+
+enum class WriteFlags : uint8_t {
+  kNone = 0,
+  kFua = 1,  // forced unit access: durable when write() returns
+};
+
+class BlockDevice {
+ public:
+  virtual ~BlockDevice() = default;
+
+  virtual Status read(uint64_t offset, std::span<uint8_t> out) = 0;
+  virtual Status write(uint64_t offset, std::span<const uint8_t> data,
+                       WriteFlags flags = WriteFlags::kNone) = 0;
+  // Make every completed write durable.
+  virtual Status flush() = 0;
+  // Tell the device [offset, offset+length) holds nothing of value. Reads of the range may
+  // then return anything. Default: NotSupported.
+  virtual Status discard(uint64_t offset, uint64_t length);
+
+  virtual uint64_t size() const = 0;
+  virtual Topology topology() const = 0;
+  // A name for messages: the path, or "memory".
+  virtual std::string name() const = 0;
+
+ protected:
+  // Shared argument check: InvalidArgument unless [offset, offset+length) is inside the device.
+  Status check_range(uint64_t offset, uint64_t length, const char* op) const;
+};
+
+}  // namespace tux3

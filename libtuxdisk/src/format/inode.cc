@@ -1,0 +1,229 @@
+// inode.cc: inode record encode/decode/validate.
+#include "tuxdisk/format/inode.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "tuxdisk/bytes.h"
+#include "tuxdisk/format/constants.h"
+
+namespace tux3::format {
+namespace {
+
+using L = InodeLayout;
+
+Status inode_error(uint64_t inum, std::string detail) {
+  return Status::corruption(fmt::format("inode {}: {}", inum, detail));
+}
+
+bool valid_time(const Timestamp& t) { return t.nsec < 1000000000u; }
+
+std::size_t xattr_body_size(const Xattr& x) { return 2 + x.name.size() + x.value.size(); }
+
+}  // namespace
+
+FileType file_type_of_mode(uint32_t mode) {
+  switch (mode & kModeTypeMask) {
+    case kModeRegular: return FileType::kRegular;
+    case kModeDirectory: return FileType::kDirectory;
+    case kModeCharDev: return FileType::kCharDevice;
+    case kModeBlockDev: return FileType::kBlockDevice;
+    case kModeFifo: return FileType::kFifo;
+    case kModeSocket: return FileType::kSocket;
+    case kModeSymlink: return FileType::kSymlink;
+    default: return FileType::kUnknown;
+  }
+}
+
+std::size_t inode_record_size(const InodeRecord& inode) {
+  std::size_t n = L::kCoreSize;
+  if (inode.rdev) n += L::kAttrHeaderSize + 8;
+  if (inode.is_dir()) n += L::kAttrHeaderSize + 8;
+  if (inode.inline_symlink) n += L::kAttrHeaderSize + inode.inline_symlink->size();
+  for (const Xattr& x : inode.xattrs) n += L::kAttrHeaderSize + xattr_body_size(x);
+  return n;
+}
+
+Status validate_inode(const InodeRecord& inode, uint64_t inum) {
+  FileType type = file_type_of_mode(inode.mode);
+  if (type == FileType::kUnknown) {
+    return inode_error(inum, fmt::format("mode {:#o} has no valid file type", inode.mode));
+  }
+  if (inode.mode & ~(kModeTypeMask | kModePermMask)) {
+    return inode_error(inum, fmt::format("mode {:#o} has unknown bits", inode.mode));
+  }
+  if (!valid_time(inode.atime) || !valid_time(inode.mtime) || !valid_time(inode.ctime) ||
+      !valid_time(inode.btime)) {
+    return inode_error(inum, "a timestamp has nanoseconds >= 1e9");
+  }
+  if (inode.flags & ~kInodeFlagsKnown) {
+    return inode_error(inum, fmt::format("unknown flags {:#x}", inode.flags & ~kInodeFlagsKnown));
+  }
+  if (inode.root.depth > kMaxTreeDepth || (inode.root.block == 0 && inode.root.depth != 0)) {
+    return inode_error(inum, fmt::format("tree root {} depth {} is invalid", inode.root.block,
+                                         inode.root.depth));
+  }
+  bool device = type == FileType::kCharDevice || type == FileType::kBlockDevice;
+  if (inode.rdev.has_value() != device) {
+    return inode_error(inum, device ? "device inode without RDEV" : "RDEV on a non-device inode");
+  }
+  bool dir = type == FileType::kDirectory;
+  if (dir && inode.parent == 0) return inode_error(inum, "directory without PARENT");
+  if (!dir && inode.parent != 0) return inode_error(inum, "PARENT on a non-directory");
+  if (inode.parent > kMaxInum) return inode_error(inum, "PARENT is out of range");
+  if (inode.inline_symlink) {
+    if (type != FileType::kSymlink) return inode_error(inum, "SYMLINK on a non-symlink");
+    std::size_t n = inode.inline_symlink->size();
+    if (n == 0 || n > kMaxInlineSymlinkLen || n != inode.size) {
+      return inode_error(inum, fmt::format("inline symlink of {} bytes (size {})", n, inode.size));
+    }
+    if (inode.root.block != 0) return inode_error(inum, "inline symlink with a data tree");
+  }
+  if (type == FileType::kSymlink && (inode.size == 0 || inode.size > kMaxSymlinkLen)) {
+    return inode_error(inum, fmt::format("symlink size {} is outside 1..{}", inode.size,
+                                         kMaxSymlinkLen));
+  }
+  if (!dir && !device && type != FileType::kRegular && type != FileType::kSymlink &&
+      inode.root.block != 0) {
+    return inode_error(inum, "FIFO or socket with a data tree");
+  }
+  if (inode.nlink > kMaxLinkCount) {
+    return inode_error(inum, fmt::format("link count {} exceeds {}", inode.nlink, kMaxLinkCount));
+  }
+  for (std::size_t i = 0; i < inode.xattrs.size(); ++i) {
+    const Xattr& x = inode.xattrs[i];
+    if (uint8_t(x.ns) < uint8_t(XattrNs::kUser) || uint8_t(x.ns) > uint8_t(XattrNs::kSystem)) {
+      return inode_error(inum, fmt::format("xattr {} has unknown name space {}", i, int(x.ns)));
+    }
+    if (x.name.empty() || x.name.size() > kMaxNameLen ||
+        x.name.find('\0') != std::string::npos) {
+      return inode_error(inum, fmt::format("xattr {} name is empty, too long or has NUL", i));
+    }
+    if (xattr_body_size(x) > 0xffff) return inode_error(inum, "xattr value too large");
+    if (i > 0 && std::tie(inode.xattrs[i - 1].ns, inode.xattrs[i - 1].name) >=
+                     std::tie(x.ns, x.name)) {
+      return inode_error(inum, fmt::format("xattr {} is out of order or duplicated", i));
+    }
+  }
+  return Status::ok();
+}
+
+std::vector<uint8_t> encode_inode(const InodeRecord& inode) {
+  std::vector<uint8_t> out(inode_record_size(inode));
+  std::span<uint8_t> b(out);
+  L::Mode::set(b, inode.mode);
+  L::Uid::set(b, inode.uid);
+  L::Gid::set(b, inode.gid);
+  L::Nlink::set(b, inode.nlink);
+  L::Size::set(b, inode.size);
+  L::Blocks::set(b, inode.blocks);
+  L::AtimeSec::set(b, uint64_t(inode.atime.sec));
+  L::AtimeNsec::set(b, inode.atime.nsec);
+  L::MtimeSec::set(b, uint64_t(inode.mtime.sec));
+  L::MtimeNsec::set(b, inode.mtime.nsec);
+  L::CtimeSec::set(b, uint64_t(inode.ctime.sec));
+  L::CtimeNsec::set(b, inode.ctime.nsec);
+  L::BtimeSec::set(b, uint64_t(inode.btime.sec));
+  L::BtimeNsec::set(b, inode.btime.nsec);
+  L::Flags::set(b, inode.flags);
+  L::Generation::set(b, inode.generation);
+  L::RootBlock::set(b, inode.root.block);
+  L::RootDepth::set(b, inode.root.depth);
+  ByteWriter w(b.subspan(L::kCoreSize));
+  if (inode.rdev) {
+    w.u8(uint8_t(AttrTag::kRdev));
+    w.be16(8);
+    w.be64(*inode.rdev);
+  }
+  if (inode.is_dir()) {
+    w.u8(uint8_t(AttrTag::kParent));
+    w.be16(8);
+    w.be64(inode.parent);
+  }
+  if (inode.inline_symlink) {
+    w.u8(uint8_t(AttrTag::kSymlink));
+    w.be16(uint16_t(inode.inline_symlink->size()));
+    w.bytes(*inode.inline_symlink);
+  }
+  for (const Xattr& x : inode.xattrs) {
+    w.u8(uint8_t(AttrTag::kXattr));
+    w.be16(uint16_t(xattr_body_size(x)));
+    w.u8(uint8_t(x.ns));
+    w.u8(uint8_t(x.name.size()));
+    w.bytes(x.name);
+    w.bytes(x.value);
+  }
+  return out;
+}
+
+Result<InodeRecord> decode_inode(std::span<const uint8_t> b, uint64_t inum) {
+  if (b.size() < L::kCoreSize) {
+    return inode_error(inum, fmt::format("record of {} bytes is shorter than the {}-byte core",
+                                         b.size(), L::kCoreSize));
+  }
+  InodeRecord inode;
+  inode.mode = L::Mode::get(b);
+  inode.uid = L::Uid::get(b);
+  inode.gid = L::Gid::get(b);
+  inode.nlink = L::Nlink::get(b);
+  inode.size = L::Size::get(b);
+  inode.blocks = L::Blocks::get(b);
+  inode.atime = {int64_t(L::AtimeSec::get(b)), L::AtimeNsec::get(b)};
+  inode.mtime = {int64_t(L::MtimeSec::get(b)), L::MtimeNsec::get(b)};
+  inode.ctime = {int64_t(L::CtimeSec::get(b)), L::CtimeNsec::get(b)};
+  inode.btime = {int64_t(L::BtimeSec::get(b)), L::BtimeNsec::get(b)};
+  inode.flags = L::Flags::get(b);
+  inode.generation = L::Generation::get(b);
+  inode.root = {L::RootBlock::get(b), L::RootDepth::get(b)};
+  if (L::Reserved::get(b) != 0) return inode_error(inum, "reserved core field is not zero");
+  ByteReader r(b.subspan(L::kCoreSize));
+  int last_tag = 0;
+  bool have_parent = false;
+  while (r.remaining() > 0) {
+    uint8_t tag = r.u8();
+    uint16_t length = r.be16();
+    std::span<const uint8_t> body = r.bytes(length);
+    if (!r.ok()) return inode_error(inum, "attribute overruns the record");
+    if (tag < last_tag || (tag == last_tag && tag != uint8_t(AttrTag::kXattr))) {
+      return inode_error(inum, fmt::format("attribute tag {} is out of order or repeated", tag));
+    }
+    last_tag = tag;
+    ByteReader br(body);
+    switch (AttrTag(tag)) {
+      case AttrTag::kRdev:
+        inode.rdev = br.be64();
+        break;
+      case AttrTag::kParent:
+        inode.parent = br.be64();
+        have_parent = true;
+        break;
+      case AttrTag::kSymlink:
+        inode.inline_symlink = std::string(body.begin(), body.end());
+        br.skip(body.size());
+        break;
+      case AttrTag::kXattr: {
+        Xattr x;
+        x.ns = XattrNs(br.u8());
+        uint8_t name_len = br.u8();
+        auto name = br.bytes(name_len);
+        x.name.assign(name.begin(), name.end());
+        auto value = br.bytes(br.remaining());
+        x.value.assign(value.begin(), value.end());
+        inode.xattrs.push_back(std::move(x));
+        break;
+      }
+      default:
+        return inode_error(inum, fmt::format("unknown attribute tag {}", tag));
+    }
+    if (!br.at_end()) {
+      return inode_error(inum, fmt::format("attribute tag {} has bad length {}", tag, length));
+    }
+  }
+  if (have_parent && inode.parent == 0) return inode_error(inum, "PARENT is zero");
+  TUX3_RETURN_IF_ERROR(validate_inode(inode, inum));
+  return inode;
+}
+
+}  // namespace tux3::format

@@ -1,0 +1,325 @@
+// verify.cc: the whole-volume consistency check (see verify.h for the steps).
+#include "tuxdisk/verify.h"
+
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+#include "tuxdisk/format/bitmap.h"
+#include "tuxdisk/format/log.h"
+
+namespace tux3 {
+
+using namespace format;
+
+namespace {
+
+class Checker {
+ public:
+  explicit Checker(VolumeReader& r)
+      : r_(r), sb_(r.super()), used_((sb_.vol_blocks + 63) / 64, 0) {}
+
+  Result<VerifyReport> run() {
+    check_slots();
+    for (uint64_t b = 0; b < r_.first_data_block(); ++b) claim(b, "reserved area");
+    TUX3_RETURN_IF_ERROR(check_inode_table());
+    TUX3_RETURN_IF_ERROR(check_files());
+    check_links();
+    TUX3_RETURN_IF_ERROR(check_orphans());
+    TUX3_RETURN_IF_ERROR(check_log());
+    if (sb_.log_count == 0) TUX3_RETURN_IF_ERROR(check_bitmap());
+    return std::move(report_);
+  }
+
+ private:
+  void problem(std::string text) { report_.problems.push_back(std::move(text)); }
+
+  // Records that a block is in use; a second claim is a cross-link.
+  void claim(uint64_t block, std::string_view what) {
+    if (block >= sb_.vol_blocks) {
+      problem(fmt::format("{}: block {} is beyond the volume", what, block));
+      return;
+    }
+    uint64_t& word = used_[block / 64];
+    uint64_t bit = uint64_t(1) << (block % 64);
+    if (word & bit) {
+      problem(fmt::format("{}: block {} is already in use by another structure", what, block));
+      return;
+    }
+    word |= bit;
+    ++report_.blocks_in_use;
+  }
+  bool claimed(uint64_t block) const { return used_[block / 64] >> (block % 64) & 1; }
+
+  // Runs a fallible step; an I/O error stops the check, corruption becomes a problem.
+  Status soft(Status s) {
+    if (s.is_ok()) return s;
+    if (s.code() == Errc::kIoError) return s;
+    problem(s.message());
+    return Status::ok();
+  }
+
+  void check_slots() {
+    const SlotPair& slots = r_.slots();
+    for (unsigned i = 0; i < 2; ++i) {
+      const auto& slot = slots.slots[i];
+      if (!slot.is_ok() && slot.status().code() != Errc::kNotFound) {
+        problem(slot.status().message());
+      }
+    }
+    if (slots.slots[0].is_ok() && slots.slots[1].is_ok()) {
+      const Superblock& a = *slots.slots[0];
+      const Superblock& b = *slots.slots[1];
+      if (a.uuid != b.uuid || a.block_bits != b.block_bits || a.vol_blocks != b.vol_blocks) {
+        problem("superblock slots disagree on UUID, block size or volume size");
+      }
+    }
+  }
+
+  Status check_inode_table() {
+    TreeVisitor v;
+    v.on_bnode = [&](uint64_t block, const Bnode&) {
+      claim(block, "inode table bnode");
+      ++report_.tree_nodes;
+      return Status::ok();
+    };
+    v.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) {
+      claim(block, "inode table leaf");
+      ++report_.tree_nodes;
+      for (std::size_t i = 0; i < leaf.size(); ++i) {
+        uint64_t inum = leaf.key(i);
+        auto inode = decode_inode(leaf.value(i), inum);
+        if (!inode) {
+          problem(inode.status().message());
+          continue;
+        }
+        if (inum == 0 || inum > kMaxInum || (inum > kInoRoot && inum < kFirstNormalIno)) {
+          problem(fmt::format("inode {}: number is reserved or out of range", inum));
+        }
+        inodes_.emplace(inum, std::move(*inode));
+      }
+      return Status::ok();
+    };
+    TUX3_RETURN_IF_ERROR(soft(r_.walk_tree(sb_.itree, kOwnerInodeTable, kMagicIleaf, v)
+                                  .with_context("inode table")));
+    report_.inodes = inodes_.size();
+    if (inodes_.size() != sb_.inode_count) {
+      problem(fmt::format("superblock inode count {} but the inode table holds {}",
+                          sb_.inode_count, inodes_.size()));
+    }
+    auto bitmap = inodes_.find(kInoBitmap);
+    if (bitmap == inodes_.end() || bitmap->second.type() != kModeRegular) {
+      problem("inode 1 (allocation bitmap) is missing or not a regular file");
+    }
+    auto root = inodes_.find(kInoRoot);
+    if (root == inodes_.end() || !root->second.is_dir()) {
+      problem("inode 2 (root directory) is missing or not a directory");
+    } else if (root->second.parent != kInoRoot) {
+      problem(fmt::format("root directory's parent is {}, not itself", root->second.parent));
+    }
+    return Status::ok();
+  }
+
+  Status check_files() {
+    for (auto& [inum, inode] : inodes_) {
+      if (inode.root.empty()) {
+        if (inode.blocks != 0) {
+          problem(fmt::format("inode {}: {} blocks but no data tree", inum, inode.blocks));
+        }
+        continue;
+      }
+      std::string label = fmt::format("inode {}", inum);
+      TreeVisitor nodes;
+      nodes.on_bnode = [&](uint64_t block, const Bnode&) {
+        claim(block, label);
+        ++report_.tree_nodes;
+        return Status::ok();
+      };
+      if (inode.is_dir()) {
+        ++report_.directories;
+        TUX3_RETURN_IF_ERROR(soft(check_directory(inum, inode)));
+        continue;
+      }
+      if (inode.type() == kModeRegular && inum >= kFirstNormalIno) ++report_.regular_files;
+      auto extents = r_.file_extents(inum, inode);
+      if (!extents) {
+        TUX3_RETURN_IF_ERROR(soft(extents.status()));
+        continue;
+      }
+      nodes.on_leaf = [&](uint64_t block, const LeafView&, uint64_t, uint64_t) {
+        claim(block, label);
+        ++report_.tree_nodes;
+        return Status::ok();
+      };
+      TUX3_RETURN_IF_ERROR(soft(r_.walk_tree(inode.root, inum, kMagicXleaf, nodes)));
+      uint64_t blocks = 0;
+      uint64_t size_blocks = (inode.size + r_.block_size() - 1) / r_.block_size();
+      for (const Extent& e : *extents) {
+        for (uint64_t b = 0; b < e.count; ++b) claim(e.physical + b, label);
+        blocks += e.count;
+        if (!(e.flags & kExtentUnwritten) && e.logical + e.count > size_blocks) {
+          problem(fmt::format("inode {}: written extent at logical {} lies past the size {}",
+                              inum, e.logical, inode.size));
+        }
+      }
+      report_.data_blocks += blocks;
+      if (blocks != inode.blocks) {
+        problem(fmt::format("inode {}: records {} blocks, its extents hold {}", inum,
+                            inode.blocks, blocks));
+      }
+    }
+    return Status::ok();
+  }
+
+  Status check_directory(uint64_t inum, const InodeRecord& dir) {
+    std::string label = fmt::format("directory {}", inum);
+    TreeVisitor nodes;
+    nodes.on_bnode = [&](uint64_t block, const Bnode&) {
+      claim(block, label);
+      ++report_.tree_nodes;
+      return Status::ok();
+    };
+    nodes.on_leaf = [&](uint64_t block, const LeafView&, uint64_t, uint64_t) {
+      claim(block, label);
+      ++report_.tree_nodes;
+      return Status::ok();
+    };
+    TUX3_RETURN_IF_ERROR(r_.walk_tree(dir.root, inum, kMagicDleaf, nodes));
+    TUX3_ASSIGN_OR_RETURN(std::vector<Dirent> entries, r_.dir_entries(inum, dir));
+    for (const Dirent& d : entries) {
+      auto target = inodes_.find(d.inum);
+      if (target == inodes_.end()) {
+        problem(fmt::format("{}: entry \"{}\" names inode {}, which does not exist", label,
+                            d.name, d.inum));
+        continue;
+      }
+      if (file_type_of_mode(target->second.mode) != d.type) {
+        problem(fmt::format("{}: entry \"{}\" says type {} but inode {} is type {}", label,
+                            d.name, int(d.type), d.inum,
+                            int(file_type_of_mode(target->second.mode))));
+      }
+      ++links_[d.inum];
+      if (target->second.is_dir()) {
+        ++links_[inum];  // the child's ".." 
+        if (target->second.parent != inum) {
+          problem(fmt::format("{}: subdirectory \"{}\" ({}) records parent {}", label, d.name,
+                              d.inum, target->second.parent));
+        }
+      }
+    }
+    return Status::ok();
+  }
+
+  void check_links() {
+    for (auto& [inum, inode] : inodes_) {
+      if (inum < kFirstNormalIno && inum != kInoRoot) continue;
+      uint64_t expected = links_[inum];
+      if (inode.is_dir()) expected += 2;  // its own "." and its entry in the parent
+      if (inum == kInoRoot) expected -= 1;  // the root has no entry in a parent
+      if (inode.nlink != expected) {
+        problem(fmt::format("inode {}: link count {} but {} links were found", inum, inode.nlink,
+                            expected));
+      }
+    }
+  }
+
+  Status check_orphans() {
+    TreeVisitor v;
+    v.on_bnode = [&](uint64_t block, const Bnode&) {
+      claim(block, "orphan tree");
+      return Status::ok();
+    };
+    v.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) {
+      claim(block, "orphan tree");
+      for (std::size_t i = 0; i < leaf.size(); ++i) {
+        if (!leaf.value(i).empty()) problem(fmt::format("orphan {}: value is not empty", leaf.key(i)));
+      }
+      return Status::ok();
+    };
+    return soft(r_.walk_tree(sb_.otree, kOwnerOrphans, kMagicOleaf, v).with_context("orphans"));
+  }
+
+  Status check_log() {
+    uint64_t block = sb_.log_head;
+    std::vector<uint8_t> buf(r_.block_size());
+    for (uint32_t i = 0; i < sb_.log_count; ++i) {
+      if (block < r_.first_data_block() || block >= sb_.vol_blocks) {
+        problem(fmt::format("log chain: block {} (entry {} of {}) is outside the data area",
+                            block, i, sb_.log_count));
+        return Status::ok();
+      }
+      TUX3_RETURN_IF_ERROR(r_.read_block(block, buf));
+      auto log = decode_log_block(buf, r_.expect(kMagicLog, block), sb_.vol_blocks);
+      if (!log) {
+        problem(log.status().message());
+        return Status::ok();
+      }
+      claim(block, "log chain");
+      ++report_.log_blocks;
+      block = log->prev;
+    }
+    return Status::ok();
+  }
+
+  Status check_bitmap() {
+    auto it = inodes_.find(kInoBitmap);
+    if (it == inodes_.end()) return Status::ok();
+    auto extents = r_.file_extents(kInoBitmap, it->second);
+    if (!extents) return soft(extents.status());
+    report_.bitmap_checked = true;
+    uint32_t bs = r_.block_size();
+    uint64_t per = bits_per_bitmap_block(bs);
+    uint64_t needed = (sb_.vol_blocks + per - 1) / per;
+    std::vector<uint8_t> buf(bs);
+    uint64_t allocated = 0;
+    std::size_t next_extent = 0;
+    for (uint64_t index = 0; index < needed; ++index) {
+      while (next_extent < extents->size() &&
+             (*extents)[next_extent].logical + (*extents)[next_extent].count <= index) {
+        ++next_extent;
+      }
+      uint64_t first = index * per;
+      uint64_t last = std::min(first + per, sb_.vol_blocks);
+      bool mapped = next_extent < extents->size() && (*extents)[next_extent].logical <= index;
+      if (!mapped) {  // a hole: every block it covers must be free
+        for (uint64_t b = first; b < last; ++b) {
+          if (claimed(b)) problem(fmt::format("block {} is in use but the bitmap has a hole there", b));
+        }
+        continue;
+      }
+      const Extent& e = (*extents)[next_extent];
+      uint64_t phys = e.physical + (index - e.logical);
+      TUX3_RETURN_IF_ERROR(r_.read_block(phys, buf));
+      Status s = verify_bitmap_block(buf, r_.expect(kMagicBitmap, phys), first, sb_.vol_blocks);
+      if (!s) {
+        problem(s.message());
+        continue;
+      }
+      auto bits = bitmap_bits(std::span<const uint8_t>(buf));
+      for (uint64_t b = first; b < last; ++b) {
+        bool set = bit_is_set(bits, b - first);
+        allocated += set;
+        if (set && !claimed(b)) problem(fmt::format("block {} is marked allocated but unused", b));
+        if (!set && claimed(b)) problem(fmt::format("block {} is in use but marked free", b));
+      }
+    }
+    if (sb_.vol_blocks - allocated != sb_.free_blocks) {
+      problem(fmt::format("superblock free count {} but the bitmap has {} free blocks",
+                          sb_.free_blocks, sb_.vol_blocks - allocated));
+    }
+    return Status::ok();
+  }
+
+  VolumeReader& r_;
+  const Superblock& sb_;
+  std::vector<uint64_t> used_;
+  std::unordered_map<uint64_t, InodeRecord> inodes_;
+  std::unordered_map<uint64_t, uint64_t> links_;
+  VerifyReport report_;
+};
+
+}  // namespace
+
+Result<VerifyReport> verify_volume(VolumeReader& reader) { return Checker(reader).run(); }
+
+}  // namespace tux3

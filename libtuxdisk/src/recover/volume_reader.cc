@@ -1,0 +1,188 @@
+// volume_reader.cc: read-only, verified access to a volume's structures.
+#include "tuxdisk/volume_reader.h"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "tuxdisk/format/constants.h"
+
+namespace tux3 {
+
+using namespace format;
+
+Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device) {
+  if (device.size() < kReservedBytes) {
+    return Status::not_found(fmt::format("{}: {} bytes is too small to hold a tux3 volume",
+                                         device.name(), device.size()));
+  }
+  std::vector<uint8_t> image(2 * kSuperSlotSize);
+  TUX3_RETURN_IF_ERROR(device.read(kSuperSlotOffset[0], image));
+  auto s0 = std::span<const uint8_t>(image).first(kSuperSlotSize);
+  auto s1 = std::span<const uint8_t>(image).subspan(kSuperSlotSize);
+  SlotPair slots = choose_superblock(s0, s1);
+  if (!slots.chosen) {
+    const Status& a = slots.slots[0].status();
+    const Status& b = slots.slots[1].status();
+    // Both never written (or not ours): not a tux3 volume. Otherwise report the damage.
+    if (a.code() == Errc::kNotFound && b.code() == Errc::kNotFound) {
+      return Status::not_found(fmt::format("{}: no tux3 superblock", device.name()));
+    }
+    Status worst = a.code() == Errc::kNotSupported ? a
+                   : b.code() == Errc::kNotSupported ? b
+                   : a.code() == Errc::kNotFound      ? b
+                                                      : a;
+    return std::move(worst).with_context(
+        fmt::format("{}: no valid superblock slot (slot 0: {}; slot 1: {})", device.name(),
+                    a.message(), b.message()));
+  }
+  Superblock sb = *slots.slots[*slots.chosen];
+  uint64_t need = sb.vol_blocks << sb.block_bits;
+  if (device.size() < need) {
+    return Status::corruption(fmt::format(
+        "{}: the volume needs {} bytes ({} blocks of {}) but the device has only {}",
+        device.name(), need, sb.vol_blocks, sb.block_size(), device.size()));
+  }
+  return std::unique_ptr<VolumeReader>(new VolumeReader(device, std::move(slots), sb));
+}
+
+VolumeReader::VolumeReader(BlockDevice& device, SlotPair slots, Superblock super)
+    : device_(device),
+      slots_(std::move(slots)),
+      super_(std::move(super)),
+      first_data_block_((kReservedBytes + super_.block_size() - 1) >> super_.block_bits) {}
+
+Status VolumeReader::read_block(uint64_t block, std::span<uint8_t> out) {
+  if (block >= super_.vol_blocks || out.size() != block_size()) {
+    return Status::invalid_argument(
+        fmt::format("read of block {} outside the volume's {} blocks", block, super_.vol_blocks));
+  }
+  return device_.read(block << super_.block_bits, out).with_context(
+      fmt::format("block {}", block));
+}
+
+Expect VolumeReader::expect(uint32_t magic, uint64_t block) const {
+  return Expect{magic, block, super_.uuid, super_.delta};
+}
+
+Status VolumeReader::walk_tree(const TreeRoot& root, uint64_t owner, uint32_t leaf_magic,
+                               const TreeVisitor& visitor) {
+  if (root.empty()) return Status::ok();
+  return walk_node(root.block, root.depth, owner, leaf_magic, 0,
+                   std::numeric_limits<uint64_t>::max(), visitor);
+}
+
+Status VolumeReader::walk_node(uint64_t block, uint16_t level, uint64_t owner,
+                               uint32_t leaf_magic, uint64_t low, uint64_t high,
+                               const TreeVisitor& visitor) {
+  if (block < first_data_block_ || block >= super_.vol_blocks) {
+    return Status::corruption(fmt::format("tree {:#x}: node pointer {} is outside the data area",
+                                          owner, block))
+        .at_block(block);
+  }
+  std::vector<uint8_t> buf(block_size());
+  TUX3_RETURN_IF_ERROR(read_block(block, buf));
+  uint32_t magic = level == 0 ? leaf_magic : kMagicBnode;
+  NodeExpect ne{expect(magic, block), owner, super_.vol_blocks};
+  if (level == 0) {
+    TUX3_ASSIGN_OR_RETURN(LeafView leaf, LeafView::decode(buf, ne));
+    if (leaf.size() > 0 && (leaf.key(0) < low || leaf.key(leaf.size() - 1) >= high)) {
+      return Status::corruption(fmt::format("{} at block {}: keys {}..{} outside the range {}..{}",
+                                            magic_name(magic), block, leaf.key(0),
+                                            leaf.key(leaf.size() - 1), low, high))
+          .at_block(block);
+    }
+    return visitor.on_leaf ? visitor.on_leaf(block, leaf, low, high) : Status::ok();
+  }
+  TUX3_ASSIGN_OR_RETURN(Bnode node, decode_bnode(buf, ne));
+  if (node.level != level) {
+    return Status::corruption(fmt::format("bnode at block {}: level {} where {} was expected",
+                                          block, node.level, level))
+        .at_block(block);
+  }
+  if (node.entries.front().key != low || node.entries.back().key >= high) {
+    return Status::corruption(fmt::format("bnode at block {}: keys {}..{} do not fit range {}..{}",
+                                          block, node.entries.front().key,
+                                          node.entries.back().key, low, high))
+        .at_block(block);
+  }
+  if (visitor.on_bnode) TUX3_RETURN_IF_ERROR(visitor.on_bnode(block, node));
+  for (std::size_t i = 0; i < node.entries.size(); ++i) {
+    uint64_t child_high = i + 1 < node.entries.size() ? node.entries[i + 1].key : high;
+    TUX3_RETURN_IF_ERROR(walk_node(node.entries[i].child, uint16_t(level - 1), owner, leaf_magic,
+                                   node.entries[i].key, child_high, visitor));
+  }
+  return Status::ok();
+}
+
+Result<std::optional<InodeRecord>> VolumeReader::lookup_inode(uint64_t inum) {
+  // Descend by key; a point lookup reads one node per level.
+  TreeRoot root = super_.itree;
+  if (root.empty()) return std::optional<InodeRecord>();
+  uint64_t block = root.block;
+  uint64_t low = 0, high = std::numeric_limits<uint64_t>::max();
+  std::vector<uint8_t> buf(block_size());
+  for (int level = root.depth; level > 0; --level) {
+    TUX3_RETURN_IF_ERROR(read_block(block, buf));
+    TUX3_ASSIGN_OR_RETURN(
+        Bnode node,
+        decode_bnode(buf, NodeExpect{expect(kMagicBnode, block), kOwnerInodeTable,
+                                     super_.vol_blocks}));
+    if (node.level != level || node.entries.front().key != low) {
+      return Status::corruption(fmt::format("inode table bnode at block {} is inconsistent with "
+                                            "its parent", block))
+          .at_block(block);
+    }
+    std::size_t i = 0;
+    while (i + 1 < node.entries.size() && node.entries[i + 1].key <= inum) ++i;
+    low = node.entries[i].key;
+    high = i + 1 < node.entries.size() ? node.entries[i + 1].key : high;
+    block = node.entries[i].child;
+  }
+  TUX3_RETURN_IF_ERROR(read_block(block, buf));
+  TUX3_ASSIGN_OR_RETURN(
+      LeafView leaf,
+      LeafView::decode(buf, NodeExpect{expect(kMagicIleaf, block), kOwnerInodeTable,
+                                       super_.vol_blocks}));
+  std::size_t i = leaf.lower_bound(inum);
+  if (i == leaf.size() || leaf.key(i) != inum) return std::optional<InodeRecord>();
+  TUX3_ASSIGN_OR_RETURN(InodeRecord inode, decode_inode(leaf.value(i), inum));
+  return std::optional<InodeRecord>(std::move(inode));
+}
+
+Result<std::vector<Extent>> VolumeReader::file_extents(uint64_t inum, const InodeRecord& inode) {
+  std::vector<Extent> out;
+  TreeVisitor visitor;
+  visitor.on_leaf = [&](uint64_t, const LeafView& leaf, uint64_t, uint64_t) -> Status {
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      TUX3_ASSIGN_OR_RETURN(Extent e, decode_extent(leaf.key(i), leaf.value(i), super_.vol_blocks,
+                                                    first_data_block_));
+      if (!out.empty() && e.logical < out.back().logical + out.back().count) {
+        return Status::corruption(fmt::format("inode {}: extent at logical {} overlaps the one "
+                                              "at {}", inum, e.logical, out.back().logical));
+      }
+      out.push_back(e);
+    }
+    return Status::ok();
+  };
+  TUX3_RETURN_IF_ERROR(
+      walk_tree(inode.root, inum, kMagicXleaf, visitor).with_context(fmt::format("inode {}", inum)));
+  return out;
+}
+
+Result<std::vector<Dirent>> VolumeReader::dir_entries(uint64_t inum, const InodeRecord& inode) {
+  std::vector<Dirent> out;
+  TreeVisitor visitor;
+  visitor.on_leaf = [&](uint64_t, const LeafView& leaf, uint64_t, uint64_t) -> Status {
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      TUX3_ASSIGN_OR_RETURN(Dirent d, decode_dirent(leaf.key(i), leaf.value(i), super_.hash_seed));
+      out.push_back(std::move(d));
+    }
+    return Status::ok();
+  };
+  TUX3_RETURN_IF_ERROR(walk_tree(inode.root, inum, kMagicDleaf, visitor)
+                           .with_context(fmt::format("directory {}", inum)));
+  return out;
+}
+
+}  // namespace tux3

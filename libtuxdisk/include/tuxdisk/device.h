@@ -40,22 +40,28 @@ class BlockDevice {
  public:
   virtual ~BlockDevice() = default;
 
-  virtual Status read(uint64_t offset, std::span<uint8_t> out) = 0;
-  virtual Status write(uint64_t offset, std::span<const uint8_t> data,
-                       WriteFlags flags = WriteFlags::kNone) = 0;
+  // Each call checks the range, then runs the implementation's do_ function.
+  Status read(uint64_t offset, std::span<uint8_t> out);
+  Status write(uint64_t offset, std::span<const uint8_t> data,
+               WriteFlags flags = WriteFlags::kNone);
   // Make every completed write durable.
-  virtual Status flush() = 0;
+  Status flush() { return do_flush(); }
   // Tell the device [offset, offset+length) holds nothing of value. Reads of the range may
-  // then return anything. Default: NotSupported.
-  virtual Status discard(uint64_t offset, uint64_t length);
+  // then return anything. NotSupported where the device cannot.
+  Status discard(uint64_t offset, uint64_t length);
 
   virtual uint64_t size() const = 0;
   virtual Topology topology() const = 0;
   // A name for messages: the path, or "memory".
   virtual std::string name() const = 0;
 
- protected:
-  // Shared argument check: InvalidArgument unless [offset, offset+length) is inside the device.
+ private:
+  // REQUIRES (all): the range lies inside the device; checked by the public wrappers.
+  virtual Status do_read(uint64_t offset, std::span<uint8_t> out) = 0;
+  virtual Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) = 0;
+  virtual Status do_flush() = 0;
+  virtual Status do_discard(uint64_t offset, uint64_t length);
+
   Status check_range(uint64_t offset, uint64_t length, const char* op) const;
 };
 

@@ -26,11 +26,6 @@ class FileDevice final : public BlockDevice {
   FileDevice(const FileDevice&) = delete;
   FileDevice& operator=(const FileDevice&) = delete;
 
-  Status read(uint64_t offset, std::span<uint8_t> out) override;
-  Status write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
-  Status flush() override;
-  // Block devices: BLKDISCARD. Regular files: punch a hole (the file stays the same size).
-  Status discard(uint64_t offset, uint64_t length) override;
   uint64_t size() const override { return size_; }
   Topology topology() const override { return topology_; }
   std::string name() const override { return path_; }
@@ -38,6 +33,12 @@ class FileDevice final : public BlockDevice {
   int fd() const { return fd_; }
 
  private:
+  Status do_read(uint64_t offset, std::span<uint8_t> out) override;
+  Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
+  Status do_flush() override;
+  // Block devices: BLKDISCARD. Regular files: punch a hole (the file keeps its size).
+  Status do_discard(uint64_t offset, uint64_t length) override;
+
   FileDevice(std::string path, int fd, uint64_t size, Topology topology, bool direct);
   Status transfer(bool is_write, uint64_t offset, uint8_t* buf, std::size_t length);
   Status raw_transfer(bool is_write, uint64_t offset, uint8_t* buf, std::size_t length);

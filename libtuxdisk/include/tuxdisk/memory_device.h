@@ -14,10 +14,6 @@ class MemoryDevice final : public BlockDevice {
   // Wraps existing bytes (a copy); size() is bytes.size().
   explicit MemoryDevice(std::vector<uint8_t> bytes, Topology topology = {});
 
-  Status read(uint64_t offset, std::span<uint8_t> out) override;
-  Status write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
-  Status flush() override;
-  Status discard(uint64_t offset, uint64_t length) override;
   uint64_t size() const override { return bytes_.size(); }
   Topology topology() const override { return topology_; }
   std::string name() const override { return "memory"; }
@@ -28,6 +24,11 @@ class MemoryDevice final : public BlockDevice {
   uint64_t bytes_written() const { return bytes_written_; }
 
  private:
+  Status do_read(uint64_t offset, std::span<uint8_t> out) override;
+  Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
+  Status do_flush() override;
+  Status do_discard(uint64_t offset, uint64_t length) override;
+
   std::vector<uint8_t> bytes_;
   Topology topology_;
   uint64_t flushes_ = 0;

@@ -28,10 +28,6 @@ class TraceDevice final : public BlockDevice {
   // REQUIRES: inner outlives this object.
   explicit TraceDevice(BlockDevice& inner) : inner_(inner) {}
 
-  Status read(uint64_t offset, std::span<uint8_t> out) override;
-  Status write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
-  Status flush() override;
-  Status discard(uint64_t offset, uint64_t length) override;
   uint64_t size() const override { return inner_.size(); }
   Topology topology() const override { return inner_.topology(); }
   std::string name() const override { return inner_.name(); }
@@ -43,6 +39,11 @@ class TraceDevice final : public BlockDevice {
   uint64_t flush_count() const { return flushes_; }
 
  private:
+  Status do_read(uint64_t offset, std::span<uint8_t> out) override;
+  Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
+  Status do_flush() override;
+  Status do_discard(uint64_t offset, uint64_t length) override;
+
   BlockDevice& inner_;
   std::vector<TraceEvent> events_;
   uint64_t bytes_written_ = 0;

@@ -5,7 +5,22 @@
 
 namespace tux3 {
 
-Status BlockDevice::discard(uint64_t, uint64_t) {
+Status BlockDevice::read(uint64_t offset, std::span<uint8_t> out) {
+  TUX3_RETURN_IF_ERROR(check_range(offset, out.size(), "read"));
+  return do_read(offset, out);
+}
+
+Status BlockDevice::write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
+  TUX3_RETURN_IF_ERROR(check_range(offset, data.size(), "write"));
+  return do_write(offset, data, flags);
+}
+
+Status BlockDevice::discard(uint64_t offset, uint64_t length) {
+  TUX3_RETURN_IF_ERROR(check_range(offset, length, "discard"));
+  return do_discard(offset, length);
+}
+
+Status BlockDevice::do_discard(uint64_t, uint64_t) {
   return Status::not_supported(fmt::format("{}: discard is not supported", name()));
 }
 

@@ -100,13 +100,11 @@ FileDevice::FileDevice(std::string path, int fd, uint64_t size, Topology topolog
 
 FileDevice::~FileDevice() { ::close(fd_); }
 
-Status FileDevice::read(uint64_t offset, std::span<uint8_t> out) {
-  TUX3_RETURN_IF_ERROR(check_range(offset, out.size(), "read"));
+Status FileDevice::do_read(uint64_t offset, std::span<uint8_t> out) {
   return transfer(false, offset, out.data(), out.size());
 }
 
-Status FileDevice::write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
-  TUX3_RETURN_IF_ERROR(check_range(offset, data.size(), "write"));
+Status FileDevice::do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
   TUX3_RETURN_IF_ERROR(transfer(true, offset, const_cast<uint8_t*>(data.data()), data.size()));
   if (flags == WriteFlags::kFua) return flush();
   return Status::ok();
@@ -165,13 +163,12 @@ Status FileDevice::bounce(bool is_write, uint64_t offset, uint8_t* buf, std::siz
   return raw_transfer(true, start, tmp.get(), span);
 }
 
-Status FileDevice::flush() {
+Status FileDevice::do_flush() {
   if (::fdatasync(fd_) != 0) return Status::from_errno(errno, fmt::format("{}: flush", path_));
   return Status::ok();
 }
 
-Status FileDevice::discard(uint64_t offset, uint64_t length) {
-  TUX3_RETURN_IF_ERROR(check_range(offset, length, "discard"));
+Status FileDevice::do_discard(uint64_t offset, uint64_t length) {
   if (length == 0) return Status::ok();
   int rc;
   if (topology_.is_block_device) {

@@ -12,11 +12,11 @@ TraceEvent make_event(TraceEvent::Kind kind) {
 
 }  // namespace
 
-Status TraceDevice::read(uint64_t offset, std::span<uint8_t> out) {
+Status TraceDevice::do_read(uint64_t offset, std::span<uint8_t> out) {
   return inner_.read(offset, out);
 }
 
-Status TraceDevice::write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
+Status TraceDevice::do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
   TUX3_RETURN_IF_ERROR(inner_.write(offset, data, flags));
   TraceEvent event = make_event(TraceEvent::Kind::kWrite);
   event.offset = offset;
@@ -29,14 +29,14 @@ Status TraceDevice::write(uint64_t offset, std::span<const uint8_t> data, WriteF
   return Status::ok();
 }
 
-Status TraceDevice::flush() {
+Status TraceDevice::do_flush() {
   TUX3_RETURN_IF_ERROR(inner_.flush());
   events_.push_back(make_event(TraceEvent::Kind::kFlush));
   ++flushes_;
   return Status::ok();
 }
 
-Status TraceDevice::discard(uint64_t offset, uint64_t length) {
+Status TraceDevice::do_discard(uint64_t offset, uint64_t length) {
   TUX3_RETURN_IF_ERROR(inner_.discard(offset, length));
   TraceEvent event = make_event(TraceEvent::Kind::kDiscard);
   event.offset = offset;

@@ -214,8 +214,9 @@ class Checker {
     for (auto& [inum, inode] : inodes_) {
       if (inum < kFirstNormalIno && inum != kInoRoot) continue;
       uint64_t expected = links_[inum];
-      if (inode.is_dir()) expected += 2;  // its own "." and its entry in the parent
-      if (inum == kInoRoot) expected -= 1;  // the root has no entry in a parent
+      // A directory's own "." and its entry in the parent; the root's ".." (itself) stands
+      // in for the parent entry it does not have.
+      if (inode.is_dir()) expected += 2;
       if (inode.nlink != expected) {
         problem(fmt::format("inode {}: link count {} but {} links were found", inum, inode.nlink,
                             expected));

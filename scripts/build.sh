@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# build.sh: configure and build one build type into its own directory.
+# Usage: scripts/build.sh [Debug|Release|Sanitize]   (default Debug)
+# Prints the build directory on the last line of stdout.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+type=${1:-Debug}
+case "$type" in
+  Debug) dir="$root/build" ;;
+  Release) dir="$root/build-release" ;;
+  Sanitize) dir="$root/build-sanitize" ;;
+  *) echo "build.sh: unknown build type '$type' (Debug, Release or Sanitize)" >&2; exit 16 ;;
+esac
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+if [[ ! -f "$dir/CMakeCache.txt" ]]; then
+  cmake -S "$root" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$type" >&2
+fi
+cmake --build "$dir" -j2 >&2
+echo "$dir"

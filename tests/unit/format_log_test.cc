@@ -1,0 +1,204 @@
+// format_log_test.cc: bitmap blocks, delta log blocks and fsync stream blocks.
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fixture.h"
+#include "samples.h"
+#include "tuxdisk/format/bitmap.h"
+#include "tuxdisk/format/constants.h"
+#include "tuxdisk/format/log.h"
+#include "tuxdisk/format/stream.h"
+
+namespace tux3::format {
+namespace {
+
+using testing::kSampleUuid;
+
+TEST(Bitmap, RoundTripCoverageAndFixture) {
+  std::vector<uint8_t> block(512);
+  auto bits = bitmap_bits(std::span<uint8_t>(block));
+  EXPECT_EQ(bits_per_bitmap_block(512), 3648u);
+  EXPECT_EQ(bits_per_bitmap_block(4096), 32320u);
+  for (uint64_t b : {0, 1, 2, 9, 100}) set_bit(bits, b);
+  clear_bit(bits, 9);
+  encode_bitmap_header(block, {kMagicBitmap, 30, kSampleUuid, 2}, 3648);
+  testing::expect_fixture("bitmap", block);
+  Expect e{kMagicBitmap, 30, kSampleUuid, 2};
+  ASSERT_TRUE(verify_bitmap_block(block, e, 3648, 100000).is_ok());
+  auto cbits = bitmap_bits(std::span<const uint8_t>(block));
+  EXPECT_TRUE(bit_is_set(cbits, 2));
+  EXPECT_FALSE(bit_is_set(cbits, 9));
+  EXPECT_EQ(block[56], 0x07);  // LSB first
+  EXPECT_EQ(verify_bitmap_block(block, e, 0, 100000).code(), Errc::kCorruption);  // wrong base
+  // A bit at or past the end of the volume must be clear.
+  EXPECT_EQ(verify_bitmap_block(block, e, 3648, 3648 + 100).code(), Errc::kCorruption);
+  EXPECT_TRUE(verify_bitmap_block(block, e, 3648, 3648 + 101).is_ok());
+}
+
+LogBlock sample_log_block() {
+  LogBlock lb;
+  lb.header = {kMagicLog, 40, kSampleUuid, 12};
+  lb.prev = 39;
+  lb.records = {
+      {LogCode::kDelta, {12}},
+      {LogCode::kAlloc, {1000, 16}},
+      {LogCode::kLeafRedirect, {500, 501}},
+      {LogCode::kBnodeUpdate, {400, 501, 64}},
+      {LogCode::kBnodeSplit, {400, 402, 14}},
+      {LogCode::kOrphanAdd, {77}},
+      {LogCode::kUnify, {}},
+      {LogCode::kFreeBlocks, {123456}},
+      {LogCode::kStreamReserve, {1, 2000}},
+  };
+  return lb;
+}
+
+TEST(Log, RecordTableIsCompleteAndSized) {
+  auto kinds = all_log_record_kinds();
+  EXPECT_EQ(kinds.size(), 22u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kAlloc))->size(), 14u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeRoot))->size(), 42u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kUnify))->size(), 2u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kStreamReserve))->size(), 12u);
+  EXPECT_EQ(log_record_kind(0), nullptr);
+  EXPECT_EQ(log_record_kind(0x17), nullptr);
+  EXPECT_EQ(log_record_kind(0xff), nullptr);
+}
+
+TEST(Log, RoundTripAndFixture) {
+  std::vector<uint8_t> block(512);
+  LogBlock lb = sample_log_block();
+  ASSERT_TRUE(encode_log_block(lb, block).is_ok());
+  testing::expect_fixture("log", block);
+  auto back = decode_log_block(block, {kMagicLog, 40, kSampleUuid, 12}, 10000);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->prev, 39u);
+  EXPECT_EQ(back->records, lb.records);
+}
+
+TEST(Log, EveryRecordKindRoundTrips) {
+  std::vector<uint8_t> block(4096);
+  LogBlock lb;
+  lb.header = {kMagicLog, 40, kSampleUuid, 12};
+  for (const LogRecordKind& kind : all_log_record_kinds()) {
+    LogRecord r{kind.code};
+    for (std::size_t i = 0; i < kind.field_count; ++i) {
+      r.fields[i] = kind.fields[i].width == 2 ? 0xbeef : kind.fields[i].width == 4 ? 0xdeadbeef
+                                                                                  : 0x0000123456789abcull;
+    }
+    lb.records.push_back(r);
+  }
+  ASSERT_TRUE(encode_log_block(lb, block).is_ok());
+  auto back = decode_log_block(block, {kMagicLog, 40, kSampleUuid, 12}, 10000);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->records, lb.records);
+}
+
+TEST(Log, OverfullBlockIsNoSpace) {
+  std::vector<uint8_t> block(512);
+  LogBlock lb;
+  lb.header = {kMagicLog, 40, kSampleUuid, 12};
+  lb.records.assign(40, LogRecord{LogCode::kAlloc, {1, 1}});  // 40 * 14 > 456
+  EXPECT_EQ(encode_log_block(lb, block).code(), Errc::kNoSpace);
+}
+
+TEST(Log, CorruptRecordsEndDecodingWithCorruption) {
+  auto corrupt = [](auto mutate) {
+    std::vector<uint8_t> block(512);
+    EXPECT_TRUE(encode_log_block(sample_log_block(), block).is_ok());
+    mutate(block);
+    seal_block(block);
+    return decode_log_block(block, {kMagicLog, 40, kSampleUuid, 12}, 10000).status();
+  };
+  EXPECT_EQ(corrupt([](auto& b) { b[56] = 0x7f; }).code(), Errc::kCorruption);   // unknown code
+  EXPECT_EQ(corrupt([](auto& b) { b[57] = 3; }).code(), Errc::kCorruption);      // wrong size
+  EXPECT_EQ(corrupt([](auto& b) { LogLayout::Used::set(b, 500); }).code(), Errc::kCorruption);
+  EXPECT_EQ(corrupt([](auto& b) { LogLayout::Used::set(b, 57); }).code(), Errc::kCorruption);
+  EXPECT_EQ(corrupt([](auto& b) { b[511] = 1; }).code(), Errc::kCorruption);     // tail garbage
+  EXPECT_EQ(corrupt([](auto& b) { LogLayout::Prev::set(b, 10000); }).code(), Errc::kCorruption);
+  Status s = corrupt([](auto& b) { b[56] = 0x7f; });
+  EXPECT_NE(s.message().find("offset 56"), std::string::npos) << s.message();
+}
+
+TEST(Log, EveryFlippedByteIsRejected) {
+  std::vector<uint8_t> good(512);
+  ASSERT_TRUE(encode_log_block(sample_log_block(), good).is_ok());
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    auto b = good;
+    b[i] ^= 0x21;
+    EXPECT_FALSE(decode_log_block(b, {kMagicLog, 40, kSampleUuid, 12}, 10000).is_ok()) << i;
+  }
+}
+
+StreamBlock sample_stream_block() {
+  StreamBlock sb;
+  sb.header = {kMagicStream, 700, kSampleUuid, 12};
+  sb.stream = 1;
+  sb.flags = kStreamHasSize | kStreamHasMtime | kStreamHasCtime;
+  sb.seq = 3;
+  sb.next = 701;
+  sb.inum = 77;
+  sb.size = 10000;
+  sb.mtime = {1700000000, 10};
+  sb.ctime = {1700000000, 20};
+  sb.mode = 0100644;
+  sb.extents = {{0, 800, 2, 0}, {5, 900, 1, 0}};
+  return sb;
+}
+
+StreamExpect stream_expect() {
+  return {{kMagicStream, 700, kSampleUuid, 12}, 1, 3, 10000, 3};
+}
+
+TEST(Stream, RoundTripAndFixture) {
+  std::vector<uint8_t> block(512);
+  ASSERT_TRUE(encode_stream_block(sample_stream_block(), block).is_ok());
+  testing::expect_fixture("stream", block);
+  auto back = decode_stream_block(block, stream_expect());
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(back->inum, 77u);
+  EXPECT_EQ(back->next, 701u);
+  EXPECT_EQ(back->extents, sample_stream_block().extents);
+  EXPECT_EQ(stream_extent_capacity(512), 16u);
+  EXPECT_EQ(stream_extent_capacity(4096), 166u);
+}
+
+TEST(Stream, OnlyTheExpectedSequenceStreamAndDeltaCount) {
+  std::vector<uint8_t> block(512);
+  ASSERT_TRUE(encode_stream_block(sample_stream_block(), block).is_ok());
+  StreamExpect e = stream_expect();
+  e.seq = 4;  // a stale block from an earlier round of the stream
+  EXPECT_EQ(decode_stream_block(block, e).status().code(), Errc::kCorruption);
+  e = stream_expect();
+  e.stream = 2;
+  EXPECT_EQ(decode_stream_block(block, e).status().code(), Errc::kCorruption);
+  e = stream_expect();
+  e.header.max_delta = 13;  // written for another delta
+  EXPECT_EQ(decode_stream_block(block, e).status().code(), Errc::kCorruption);
+  std::vector<uint8_t> never_written(512);
+  EXPECT_EQ(decode_stream_block(never_written, stream_expect()).status().code(),
+            Errc::kCorruption);
+}
+
+TEST(Stream, BadContentsAreRejected) {
+  auto bad = [](auto mutate) {
+    StreamBlock sb = sample_stream_block();
+    mutate(sb);
+    std::vector<uint8_t> block(512);
+    EXPECT_TRUE(encode_stream_block(sb, block).is_ok());
+    return decode_stream_block(block, stream_expect()).status().code();
+  };
+  EXPECT_EQ(bad([](StreamBlock& s) { s.extents[1].logical = 1; }), Errc::kCorruption);  // overlap
+  EXPECT_EQ(bad([](StreamBlock& s) { s.extents[0].physical = 9999; }), Errc::kCorruption);
+  EXPECT_EQ(bad([](StreamBlock& s) { s.next = 700; }), Errc::kCorruption);  // points at itself
+  EXPECT_EQ(bad([](StreamBlock& s) { s.inum = 2; }), Errc::kCorruption);
+  EXPECT_EQ(bad([](StreamBlock& s) { s.flags |= 1 << 9; }), Errc::kCorruption);
+  StreamBlock big = sample_stream_block();
+  big.extents.assign(17, Extent{0, 800, 1, 0});
+  std::vector<uint8_t> block(512);
+  EXPECT_EQ(encode_stream_block(big, block).code(), Errc::kNoSpace);
+}
+
+}  // namespace
+}  // namespace tux3::format

@@ -40,8 +40,32 @@ InodeRecord root_inode(const MkfsOptions& o) {
   return inode;
 }
 
+// Every block is verified by the same decoder a reader uses before it goes out: an encoder
+// bug is reported here, not written to the volume.
 Status write_block(BlockDevice& dev, const VolumeGeometry& g, uint64_t block,
-                   std::span<const uint8_t> bytes) {
+                   std::span<const uint8_t> bytes, const Uuid& uuid) {
+  Expect expect{decode_header(bytes).magic, block, uuid, kMkfsDelta};
+  NodeExpect node{expect, 0, g.vol_blocks};
+  Status verified;
+  switch (expect.magic) {
+    case kMagicIleaf:
+      node.owner = kOwnerInodeTable;
+      verified = LeafView::decode(bytes, node).status();
+      break;
+    case kMagicXleaf:
+      node.owner = kInoBitmap;
+      verified = LeafView::decode(bytes, node).status();
+      break;
+    case kMagicBitmap:
+      verified = verify_bitmap_block(bytes, expect, 0, g.vol_blocks);
+      break;
+    default:
+      verified = Status::invalid_argument("unexpected block kind");
+  }
+  if (!verified) {
+    return std::move(verified).with_context(
+        fmt::format("mkfs: refusing to write block {} that fails verification", block));
+  }
   return dev.write(block << g.block_bits, bytes).with_context("mkfs");
 }
 
@@ -61,7 +85,7 @@ Status write_volume(BlockDevice& dev, const VolumeGeometry& g, const MkfsOptions
   LeafItem inodes[] = {{kInoBitmap, bitmap_rec}, {kInoRoot, root_rec}};
   TUX3_RETURN_IF_ERROR(encode_leaf({kMagicIleaf, g.itree_leaf, uuid, kMkfsDelta},
                                    kOwnerInodeTable, inodes, block));
-  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.itree_leaf, block));
+  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.itree_leaf, block, uuid));
 
   // The bitmap file's extent tree: one extent, logical 0 -> bitmap_block0.
   uint8_t extent_bytes[ExtentLayout::kSize];
@@ -69,7 +93,7 @@ Status write_volume(BlockDevice& dev, const VolumeGeometry& g, const MkfsOptions
   LeafItem extents[] = {{0, extent_bytes}};
   TUX3_RETURN_IF_ERROR(encode_leaf({kMagicXleaf, g.bitmap_xleaf, uuid, kMkfsDelta}, kInoBitmap,
                                    extents, block));
-  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.bitmap_xleaf, block));
+  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.bitmap_xleaf, block, uuid));
 
   // The first bitmap block: every block mkfs used is allocated. Later bitmap blocks are
   // holes, which read as all free: this is what keeps mkfs independent of volume size.
@@ -77,7 +101,7 @@ Status write_volume(BlockDevice& dev, const VolumeGeometry& g, const MkfsOptions
   auto bits = bitmap_bits(std::span<uint8_t>(block));
   for (uint64_t b = 0; b < g.first_free; ++b) set_bit(bits, b);
   encode_bitmap_header(block, {kMagicBitmap, g.bitmap_block0, uuid, kMkfsDelta}, 0);
-  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.bitmap_block0, block));
+  TUX3_RETURN_IF_ERROR(write_block(dev, g, g.bitmap_block0, block, uuid));
 
   // Commit: everything above is durable before any superblock names it.
   TUX3_RETURN_IF_ERROR(dev.flush().with_context("mkfs: flush before commit"));
@@ -86,6 +110,8 @@ Status write_volume(BlockDevice& dev, const VolumeGeometry& g, const MkfsOptions
   sb.delta = 0;
   sb.slot = 0;
   encode_superblock(sb, slot);
+  TUX3_RETURN_IF_ERROR(decode_superblock(slot, 0).status().with_context(
+      "mkfs: refusing to write a superblock that fails verification"));
   TUX3_RETURN_IF_ERROR(
       dev.write(kSuperSlotOffset[0], slot).with_context("mkfs: writing superblock slot 0"));
   sb.delta = 1;

@@ -14,6 +14,14 @@
 
 namespace tux3 {
 
+// True when every byte is zero (reserved fields, gaps, never-written blocks).
+inline bool all_zero(std::span<const uint8_t> bytes) {
+  for (uint8_t b : bytes) {
+    if (b) return false;
+  }
+  return true;
+}
+
 class ByteReader {
  public:
   explicit ByteReader(std::span<const uint8_t> bytes) : bytes_(bytes) {}

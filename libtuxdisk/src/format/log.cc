@@ -150,7 +150,7 @@ Result<LogBlock> decode_log_block(std::span<const uint8_t> block, const Expect& 
     out.records.push_back(record);
   }
   auto tail = block.subspan(LogLayout::kRecordsOffset + used);
-  if (!std::all_of(tail.begin(), tail.end(), [](uint8_t b) { return b == 0; })) {
+  if (!all_zero(tail)) {
     return log_error(expect, "bytes after the records are not zero");
   }
   return out;

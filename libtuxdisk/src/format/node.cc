@@ -6,16 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "tuxdisk/bytes.h"
+
 #include "tuxdisk/format/constants.h"
 
 namespace tux3::format {
 namespace {
 
 using L = NodeLayout;
-
-bool all_zero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
 
 Status node_error(const NodeExpect& e, std::string_view kind, std::string detail) {
   return Status::corruption(fmt::format("{} at block {}: {}", kind, e.header.location, detail))

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "tuxdisk/bytes.h"
+
 #include "tuxdisk/format/constants.h"
 
 namespace tux3::format {
@@ -108,7 +110,7 @@ Result<StreamBlock> decode_stream_block(std::span<const uint8_t> block, const St
     b.extents.push_back(*extent);
   }
   auto tail = block.subspan(L::kExtentsOffset + count * L::kExtentSize);
-  if (!std::all_of(tail.begin(), tail.end(), [](uint8_t x) { return x == 0; })) {
+  if (!all_zero(tail)) {
     return stream_error(e, "bytes after the extents are not zero");
   }
   return b;

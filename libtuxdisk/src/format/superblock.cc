@@ -6,14 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "tuxdisk/bytes.h"
+
 namespace tux3::format {
 namespace {
 
 using L = SuperLayout;
-
-bool all_zero(std::span<const uint8_t> bytes) {
-  return std::all_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b == 0; });
-}
 
 Status field_error(unsigned slot, std::string_view field, std::string detail) {
   return Status::corruption(fmt::format("superblock slot {}: field {}: {}", slot, field, detail))

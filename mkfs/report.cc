@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "tuxdisk/format/node.h"
 #include "tuxdisk/size_parse.h"
 
 namespace tux3::mkfs {
@@ -42,8 +43,10 @@ void print_geometry(const std::string& path, const Target& t, const VolumeGeomet
   fmt::print("root directory: inode 2, mode {:04o}, owner {}:{}\n", o.root_mode, o.root_uid,
              o.root_gid);
   fmt::print("free: {} blocks ({})\n", g.free_blocks, format_size(g.free_blocks * g.block_size));
-  fmt::print("limits: names {} bytes, inode record {} bytes, {} blocks per volume\n",
-             format::kMaxNameLen, g.max_leaf_value, format::kMaxBlocks);
+  fmt::print("limits: names {} bytes, inline symlinks {} bytes, inode record {} bytes, {} "
+             "blocks per volume\n",
+             format::max_name_len(g.block_size), format::max_inline_symlink_len(g.block_size),
+             g.max_leaf_value, format::kMaxBlocks);
   fmt::print("fsync: {} mode by default, {} streams\n",
              o.fsync_mode == format::FsyncMode::kDelta ? "delta" : "stream", o.stream_count);
   if (dry_run) fmt::print("would write: {} bytes\n", g.bytes_to_write);

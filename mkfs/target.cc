@@ -24,8 +24,17 @@ Result<Target> prepare_target(const TargetRequest& req) {
     t.created = true;
     t.bytes = *req.size;
     if (req.dry_run) {
-      t.topology = Topology{};
-      t.topology.physical_sector = 4096;
+      // What the file would get: the host filesystem's block size, as FileDevice reports.
+      std::string parent = req.path.find('/') == std::string::npos
+                               ? std::string(".")
+                               : req.path.substr(0, req.path.rfind('/') + 1);
+      struct stat dir;
+      uint32_t blksize = ::stat(parent.c_str(), &dir) == 0 && dir.st_blksize > 0
+                             ? uint32_t(dir.st_blksize)
+                             : 4096;
+      t.topology.physical_sector = blksize;
+      t.topology.io_min = blksize;
+      t.topology.discard = true;
       return t;
     }
     int fd = ::open(req.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

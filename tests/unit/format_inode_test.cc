@@ -86,6 +86,38 @@ TEST(Inode, SemanticRulesAreEnforced) {
             Errc::kCorruption);
 }
 
+TEST(Inode, NameSpaceAndKindRules) {
+  InodeRecord acl = sample_file_inode();
+  acl.xattrs = {{XattrNs::kPosixAclAccess, "", {2, 0, 0, 0}}};
+  EXPECT_TRUE(validate_inode(acl, 20).is_ok());
+  acl.xattrs[0].name = "x";  // ACL name spaces carry no name of their own
+  EXPECT_EQ(validate_inode(acl, 20).code(), Errc::kCorruption);
+  InodeRecord user = sample_file_inode();
+  user.xattrs = {{XattrNs::kUser, "", {}}};
+  EXPECT_EQ(validate_inode(user, 20).code(), Errc::kCorruption);
+  InodeRecord dev;
+  dev.mode = kModeBlockDev | 0600;
+  dev.rdev = 1;
+  dev.root = {500, 0};  // devices have no data
+  EXPECT_EQ(validate_inode(dev, 20).code(), Errc::kCorruption);
+}
+
+TEST(Inode, NameAndInlineSymlinkLimitsPerBlockSize) {
+  EXPECT_EQ(max_name_len(512), 209u);
+  EXPECT_EQ(max_name_len(1024), 255u);
+  EXPECT_EQ(max_inline_symlink_len(512), 115u);
+  EXPECT_EQ(max_inline_symlink_len(1024), 255u);
+  for (uint32_t bs : {512u, 1024u, 65536u}) {
+    Dirent d{0, 20, FileType::kRegular, std::string(max_name_len(bs), 'n')};
+    EXPECT_LE(encode_dirent(d).size(), max_leaf_value(bs));
+    InodeRecord link;
+    link.mode = kModeSymlink | 0777;
+    link.size = max_inline_symlink_len(bs);
+    link.inline_symlink = std::string(link.size, 't');
+    EXPECT_LE(inode_record_size(link), max_leaf_value(bs));
+  }
+}
+
 TEST(Inode, TruncatedOrGarbledAttributesAreRejected) {
   // The leaf slot gives a record's length, so a record cut at an attribute boundary is a
   // valid shorter record (the block checksum is what catches that); any other cut is not.

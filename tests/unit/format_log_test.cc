@@ -8,6 +8,7 @@
 #include "tuxdisk/format/bitmap.h"
 #include "tuxdisk/format/constants.h"
 #include "tuxdisk/format/log.h"
+#include "tuxdisk/format/node.h"
 #include "tuxdisk/format/stream.h"
 
 namespace tux3::format {
@@ -198,6 +199,32 @@ TEST(Stream, BadContentsAreRejected) {
   big.extents.assign(17, Extent{0, 800, 1, 0});
   std::vector<uint8_t> block(512);
   EXPECT_EQ(encode_stream_block(big, block).code(), Errc::kNoSpace);
+}
+
+// A block cut short (a short read, a truncated image) is rejected by every decoder, even when
+// its checksum has been recomputed over the short length, and never read past its end.
+TEST(AllKinds, TruncatedBlocksAreRejected) {
+  for (std::size_t len : {0, 1, 39, 40, 41, 48, 55, 56, 57, 100, 511}) {
+    for (uint32_t magic : {kMagicBnode, kMagicIleaf, kMagicBitmap, kMagicLog, kMagicStream}) {
+      std::vector<uint8_t> b(len, 0);
+      if (len >= 40) {
+        encode_header(b, {magic, 5, kSampleUuid, 1});
+        if (len >= 56 && magic == kMagicIleaf) b[50] = 0xff;  // a count the block cannot hold
+        seal_block(b);
+      }
+      Expect e{magic, 5, kSampleUuid, 1};
+      NodeExpect ne{e, kOwnerInodeTable, 10000};
+      Status s;
+      switch (magic) {
+        case kMagicBnode: s = decode_bnode(b, ne).status(); break;
+        case kMagicIleaf: s = LeafView::decode(b, ne).status(); break;
+        case kMagicBitmap: s = verify_bitmap_block(b, e, 0, 10000); break;
+        case kMagicLog: s = decode_log_block(b, e, 10000).status(); break;
+        default: s = decode_stream_block(b, {e, 0, 0, 10000, 3}).status(); break;
+      }
+      EXPECT_EQ(s.code(), Errc::kCorruption) << magic_name(magic) << " of " << len << " bytes";
+    }
+  }
 }
 
 }  // namespace

@@ -82,6 +82,7 @@ TEST(Superblock, FieldValidationNamesTheField) {
   EXPECT_FALSE(with_field<L::FsyncModeField>(2).is_ok());
   EXPECT_FALSE(with_field<L::StreamCount>(1).is_ok());  // stream 1 set beyond the count
   EXPECT_FALSE(with_field<L::ItreeDepth>(9).is_ok());
+  EXPECT_FALSE(with_field<L::State>(1 << 7).is_ok());
 }
 
 TEST(Superblock, UnknownVersionAndIncompatAreNotSupported) {

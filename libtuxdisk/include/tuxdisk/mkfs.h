@@ -53,7 +53,7 @@ struct VolumeGeometry {
 Result<VolumeGeometry> plan_volume(uint64_t device_bytes, const Topology& topology,
                                    const MkfsOptions& options);
 
-// Writes the planned volume: boot area and slot 1 zeroed, inode table leaf, bitmap extent
+// Writes the planned volume: reserved area (boot area and both slots) zeroed, inode table leaf, bitmap extent
 // leaf, first bitmap block; flush; slot 0 (delta 0); slot 1 (delta 1, the same state);
 // flush. REQUIRES: geometry from plan_volume for this device.
 Status write_volume(BlockDevice& device, const VolumeGeometry& geometry,

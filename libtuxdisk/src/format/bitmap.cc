@@ -15,6 +15,11 @@ void encode_bitmap_header(std::span<uint8_t> block, const BlockHeader& header, u
 Status verify_bitmap_block(std::span<const uint8_t> block, const Expect& expect,
                            uint64_t expected_base, uint64_t vol_blocks) {
   TUX3_RETURN_IF_ERROR(verify_header(block, expect, "bitmap"));
+  if (block.size() <= BitmapLayout::kBitsOffset) {
+    return Status::corruption(fmt::format("bitmap at block {}: block of {} bytes has no bits",
+                                          expect.location, block.size()))
+        .at_block(expect.location);
+  }
   uint64_t base = BitmapLayout::Base::get(block);
   if (base != expected_base) {
     return Status::corruption(fmt::format("bitmap at block {}: covers blocks from {}, expected {}",

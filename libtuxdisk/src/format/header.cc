@@ -43,7 +43,7 @@ std::optional<Uuid> parse_uuid(std::string_view text) {
 std::string_view block_fault_name(BlockFault fault) {
   switch (fault) {
     case BlockFault::kOk: return "ok";
-    case BlockFault::kShort: return "block is shorter than its header";
+    case BlockFault::kShort: return "length is not a valid block size (truncated read?)";
     case BlockFault::kWrongMagic: return "wrong magic";
     case BlockFault::kBadChecksum: return "bad checksum (torn or corrupt)";
     case BlockFault::kMisdirected: return "misdirected (records another block number)";
@@ -98,7 +98,11 @@ bool checksum_ok(std::span<const uint8_t> block) {
 }
 
 BlockFault classify_block(std::span<const uint8_t> block, const Expect& expect) {
-  if (block.size() < HeaderLayout::kSize) return BlockFault::kShort;
+  std::size_t n = block.size();
+  if (n < (std::size_t(1) << kMinBlockBits) || n > (std::size_t(1) << kMaxBlockBits) ||
+      (n & (n - 1)) != 0) {
+    return BlockFault::kShort;
+  }
   BlockHeader h = decode_header(block);
   if (h.magic != expect.magic) return BlockFault::kWrongMagic;
   if (!checksum_ok(block)) return BlockFault::kBadChecksum;

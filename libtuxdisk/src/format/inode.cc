@@ -85,9 +85,9 @@ Status validate_inode(const InodeRecord& inode, uint64_t inum) {
     return inode_error(inum, fmt::format("symlink size {} is outside 1..{}", inode.size,
                                          kMaxSymlinkLen));
   }
-  if (!dir && !device && type != FileType::kRegular && type != FileType::kSymlink &&
+  if (!dir && type != FileType::kRegular && type != FileType::kSymlink &&
       inode.root.block != 0) {
-    return inode_error(inum, "FIFO or socket with a data tree");
+    return inode_error(inum, "device, FIFO or socket with a data tree");
   }
   if (inode.nlink > kMaxLinkCount) {
     return inode_error(inum, fmt::format("link count {} exceeds {}", inode.nlink, kMaxLinkCount));
@@ -97,9 +97,12 @@ Status validate_inode(const InodeRecord& inode, uint64_t inum) {
     if (uint8_t(x.ns) < uint8_t(XattrNs::kUser) || uint8_t(x.ns) > uint8_t(XattrNs::kSystem)) {
       return inode_error(inum, fmt::format("xattr {} has unknown name space {}", i, int(x.ns)));
     }
-    if (x.name.empty() || x.name.size() > kMaxNameLen ||
-        x.name.find('\0') != std::string::npos) {
-      return inode_error(inum, fmt::format("xattr {} name is empty, too long or has NUL", i));
+    // POSIX ACLs are whole names ("system.posix_acl_access"): their name space is the name.
+    bool acl = x.ns == XattrNs::kPosixAclAccess || x.ns == XattrNs::kPosixAclDefault;
+    if (acl ? !x.name.empty()
+            : (x.name.empty() || x.name.size() > kMaxNameLen ||
+               x.name.find('\0') != std::string::npos)) {
+      return inode_error(inum, fmt::format("xattr {} name is invalid for its name space", i));
     }
     if (xattr_body_size(x) > 0xffff) return inode_error(inum, "xattr value too large");
     if (i > 0 && std::tie(inode.xattrs[i - 1].ns, inode.xattrs[i - 1].name) >=

@@ -9,6 +9,8 @@
 #include "tuxdisk/bytes.h"
 
 #include "tuxdisk/format/constants.h"
+#include "tuxdisk/format/inode.h"
+#include "tuxdisk/format/values.h"
 
 namespace tux3::format {
 namespace {
@@ -51,6 +53,16 @@ std::size_t bnode_capacity(uint32_t block_size) {
 
 std::size_t max_leaf_value(uint32_t block_size) {
   return (block_size - L::kSize) / 2 - L::kSlotSize;
+}
+
+std::size_t max_name_len(uint32_t block_size) {
+  return std::min<std::size_t>(kMaxNameLen, max_leaf_value(block_size) - DirentLayout::kNameOffset);
+}
+
+std::size_t max_inline_symlink_len(uint32_t block_size) {
+  return std::min<std::size_t>(
+      kMaxInlineSymlinkLen,
+      max_leaf_value(block_size) - InodeLayout::kCoreSize - InodeLayout::kAttrHeaderSize);
 }
 
 std::size_t leaf_bytes_needed(std::size_t items, std::size_t value_bytes) {

@@ -74,6 +74,10 @@ Status validate_superblock(const Superblock& sb) {
     return Status::not_supported(fmt::format(
         "superblock slot {}: unknown incompatible features {:#x}", slot, unknown_incompat));
   }
+  if (sb.state & ~kStateKnown) {
+    return field_error(slot, "state",
+                       fmt::format("unknown state bits {:#x}", sb.state & ~kStateKnown));
+  }
   if (sb.block_bits < kMinBlockBits || sb.block_bits > kMaxBlockBits) {
     return field_error(slot, "blockbits",
                        fmt::format("{} is outside {}..{}", sb.block_bits, kMinBlockBits,

@@ -214,9 +214,10 @@ class Checker {
     for (auto& [inum, inode] : inodes_) {
       if (inum < kFirstNormalIno && inum != kInoRoot) continue;
       uint64_t expected = links_[inum];
-      // A directory's own "." and its entry in the parent; the root's ".." (itself) stands
-      // in for the parent entry it does not have.
-      if (inode.is_dir()) expected += 2;
+      // links_ counts entries naming the inode, plus, for a directory, its subdirectories'
+      // "..". Add a directory's own "."; the root also counts its ".." (itself), which stands
+      // in for the entry in a parent that it does not have.
+      if (inode.is_dir()) expected += inum == kInoRoot ? 2 : 1;
       if (inode.nlink != expected) {
         problem(fmt::format("inode {}: link count {} but {} links were found", inum, inode.nlink,
                             expected));

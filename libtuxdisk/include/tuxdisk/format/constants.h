@@ -68,6 +68,7 @@ inline constexpr uint64_t kIncompatSupported = kIncompatStreams;
 // Superblock state bits.
 inline constexpr uint16_t kStateClean = 1 << 0;   // unified and closed: the log is empty
 inline constexpr uint16_t kStateErrors = 1 << 1;  // a checker found errors it did not repair
+inline constexpr uint16_t kStateKnown = kStateClean | kStateErrors;
 
 // Default fsync mode recorded in the superblock.
 enum class FsyncMode : uint8_t { kStream = 0, kDelta = 1 };

@@ -55,7 +55,8 @@ struct Expect {
   uint64_t max_delta;  // newest committed delta (or the delta being replayed)
 };
 
-// Why a block failed verification; kOk when it did not.
+// Why a block failed verification; kOk when it did not. kShort: the buffer is not a whole
+// block (its length is not a power of two from 512 to 65536).
 enum class BlockFault : uint8_t {
   kOk, kShort, kWrongMagic, kBadChecksum, kMisdirected, kForeignVolume, kFutureDelta,
 };
@@ -68,7 +69,9 @@ BlockHeader decode_header(std::span<const uint8_t> block);
 void seal_block(std::span<uint8_t> block);
 bool checksum_ok(std::span<const uint8_t> block);
 
-// Classifies a block against what is expected of it (checked in the order of BlockFault).
+// Classifies a block against what is expected of it. Checked in this order: length, magic,
+// checksum, uuid, location, delta (a foreign block is reported as foreign even when its
+// location also differs).
 BlockFault classify_block(std::span<const uint8_t> block, const Expect& expect);
 // As classify_block, as a Corruption status naming the kind, block and reason.
 Status verify_header(std::span<const uint8_t> block, const Expect& expect,

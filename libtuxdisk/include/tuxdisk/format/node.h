@@ -53,6 +53,10 @@ std::size_t bnode_capacity(uint32_t block_size);
 // The largest value a leaf item may hold: small enough that any leaf can always be split in
 // two with the new item in one half.
 std::size_t max_leaf_value(uint32_t block_size);
+// The longest directory entry name and inline symlink target that fit a leaf value: 255 from
+// 1024-byte blocks up; less at 512 bytes (209 and 115).
+std::size_t max_name_len(uint32_t block_size);
+std::size_t max_inline_symlink_len(uint32_t block_size);
 // Bytes a leaf with these value lengths needs; fits if <= block_size.
 std::size_t leaf_bytes_needed(std::size_t items, std::size_t value_bytes);
 

@@ -13,7 +13,7 @@ void print_geometry(const std::string& path, const Target& t, const VolumeGeomet
   const Topology& topo = t.topology;
   fmt::print("{}{}: {}\n", dry_run ? "dry run, nothing written: " : "", path,
              t.is_block_device ? "block device"
-             : t.created       ? "new image file"
+             : t.create        ? "new image file"
                                : "image file");
   fmt::print("topology: logical sector {}, physical sector {}, io min {}, io opt {}, "
              "alignment offset {}\n",

@@ -145,7 +145,7 @@ TEST(Mkfs, WorkDoesNotGrowWithVolumeSize) {
     writes[i] = trace.write_count();
     EXPECT_EQ(trace.flush_count(), 2u);
     EXPECT_LT(written[i], 64u * 1024);
-    EXPECT_EQ(written[i], g->bytes_to_write + 2 * kSuperSlotSize);
+    EXPECT_EQ(written[i], g->bytes_to_write);
     VerifyReport r = verify(**dev);
     EXPECT_TRUE(r.clean()) << (r.problems.empty() ? "" : r.problems.front());
     ASSERT_EQ(truncate(path.c_str(), 0), 0);

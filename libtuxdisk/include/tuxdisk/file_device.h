@@ -31,6 +31,8 @@ class FileDevice final : public BlockDevice {
   std::string name() const override { return path_; }
 
   int fd() const { return fd_; }
+  // Regular files only: grow (or shrink) the file to new_size bytes.
+  Status resize(uint64_t new_size);
 
  private:
   Status do_read(uint64_t offset, std::span<uint8_t> out) override;

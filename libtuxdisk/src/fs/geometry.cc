@@ -63,9 +63,9 @@ Result<VolumeGeometry> plan_volume(uint64_t device_bytes, const Topology& topolo
   g.bitmap_file_blocks = (g.vol_blocks + g.bits_per_bitmap_block - 1) / g.bits_per_bitmap_block;
   g.free_blocks = g.vol_blocks - g.first_free;
   g.max_leaf_value = max_leaf_value(g.block_size);
-  // Boot area + both slots, then three metadata blocks.
+  // The reserved area zeroed, three metadata blocks, then the two superblock slots.
   g.bytes_to_write = std::max<uint64_t>(kReservedBytes, g.reserved_blocks * g.block_size) +
-                     3 * uint64_t(g.block_size);
+                     3 * uint64_t(g.block_size) + 2 * kSuperSlotSize;
 
   Superblock& sb = g.super;
   sb.uuid = options.uuid;

@@ -163,6 +163,18 @@ Status FileDevice::bounce(bool is_write, uint64_t offset, uint8_t* buf, std::siz
   return raw_transfer(true, start, tmp.get(), span);
 }
 
+Status FileDevice::resize(uint64_t new_size) {
+  if (topology_.is_block_device) {
+    return Status::invalid_argument(fmt::format("{}: a block device cannot be resized", path_));
+  }
+  if (::ftruncate(fd_, off_t(new_size)) != 0) {
+    return Status::from_errno(errno, fmt::format("{}: cannot resize to {} bytes", path_,
+                                                 new_size));
+  }
+  size_ = new_size;
+  return Status::ok();
+}
+
 Status FileDevice::do_flush() {
   if (::fdatasync(fd_) != 0) return Status::from_errno(errno, fmt::format("{}: flush", path_));
   return Status::ok();

@@ -1,0 +1,160 @@
+// options.cc: mkfs.tux3 option parsing (Boost.Program_options) and validation.
+#include "options.h"
+
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <ctime>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "tuxdisk/size_parse.h"
+
+namespace tux3::mkfs {
+namespace {
+
+namespace po = boost::program_options;
+
+Status usage(std::string message) { return Status::invalid_argument(std::move(message)); }
+
+// A whole decimal number of at most `max`, nothing else (no sign, no spaces).
+bool parse_decimal(std::string_view text, uint64_t max, uint64_t& out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && out <= max;
+}
+
+Result<format::Timestamp> creation_time() {
+  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    uint64_t sec;
+    if (!parse_decimal(epoch, uint64_t(INT64_MAX), sec)) {
+      return usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", epoch));
+    }
+    return format::Timestamp{int64_t(sec), 0};
+  }
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return format::Timestamp{ts.tv_sec, uint32_t(ts.tv_nsec)};
+}
+
+format::Uuid random_uuid() {
+  format::Uuid u{};
+  // 16 bytes from getrandom never come back short once the pool is initialised; block
+  // until it is rather than make a predictable UUID.
+  while (getrandom(u.data(), u.size(), 0) != ssize_t(u.size())) {
+  }
+  u[6] = uint8_t((u[6] & 0x0f) | 0x40);  // version 4
+  u[8] = uint8_t((u[8] & 0x3f) | 0x80);  // RFC 4122 variant
+  return u;
+}
+
+Status parse_owner(const std::string& text, uint32_t& uid, uint32_t& gid) {
+  std::size_t colon = text.find(':');
+  uint64_t u, g;
+  // uid/gid 4294967295 is (uid_t)-1, "no owner": not a valid owner.
+  if (colon == std::string::npos || !parse_decimal(text.substr(0, colon), UINT32_MAX - 1, u) ||
+      !parse_decimal(text.substr(colon + 1), UINT32_MAX - 1, g)) {
+    return usage(fmt::format("root owner '{}': expected UID:GID, each 0..4294967294", text));
+  }
+  uid = uint32_t(u);
+  gid = uint32_t(g);
+  return Status::ok();
+}
+
+}  // namespace
+
+Result<Command> parse_command_line(int argc, char** argv) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("block-size,b", po::value<std::string>()->default_value("4096"),
+       "block size in bytes: a power of two from 512 to 65536")
+      ("label,L", po::value<std::string>()->default_value(""), "volume label (up to 63 bytes)")
+      ("uuid,U", po::value<std::string>(), "volume UUID (default: random)")
+      ("force,f", po::value<std::vector<std::string>>()->zero_tokens()->composing(),
+       "format even if the target holds a filesystem, RAID member or partition table; "
+       "twice: also skip the exclusive open of a busy device")
+      ("dry-run,n", "print the geometry, write nothing")
+      ("discard", "discard (TRIM / punch holes in) the volume's range before formatting")
+      ("root-owner", po::value<std::string>(),
+       "UID:GID of the root directory (default: the caller's)")
+      ("fsync-mode", po::value<std::string>()->default_value("stream"),
+       "volume default fsync mode: stream or delta")
+      ("quiet,q", "print nothing but errors")
+      ("version,V", "print the version and exit")
+      ("help,h", "print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()("target", po::value<std::string>())("size", po::value<std::string>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("target", 1).add("size", 1);
+
+  Command cmd;
+  po::variables_map vm;
+  try {
+    po::parsed_options parsed =
+        po::command_line_parser(argc, argv).options(all).positional(positional).run();
+    for (const po::option& o : parsed.options) cmd.request.force += o.string_key == "force";
+    po::store(parsed, vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage(fmt::format("{} (try --help)", e.what()));
+  }
+  std::ostringstream help;
+  help << "Usage: mkfs.tux3 [options] DEVICE|FILE [SIZE]\n"
+          "Make a tux3 volume. SIZE (suffixes k, m, g, t, p: powers of 1024) creates or "
+          "extends an image file, or uses only that much of a device.\n\n"
+       << visible;
+  cmd.help_text = help.str();
+  cmd.help = vm.count("help") > 0;
+  cmd.version = vm.count("version") > 0;
+  if (cmd.help || cmd.version) return cmd;
+  if (!vm.count("target")) return usage("no DEVICE or FILE given (try --help)");
+
+  MkfsOptions& o = cmd.options;
+  std::string block_text = vm["block-size"].as<std::string>();
+  auto block_size = parse_size(block_text);
+  if (!block_size || *block_size < 512 || *block_size > 65536 ||
+      (*block_size & (*block_size - 1))) {
+    return usage(fmt::format("block size '{}': must be a power of two from 512 to 65536",
+                             block_text));
+  }
+  o.block_bits = unsigned(__builtin_ctzll(*block_size));
+  o.label = vm["label"].as<std::string>();
+  if (o.label.size() > format::kMaxLabelLen || o.label.find('\0') != std::string::npos) {
+    return usage(fmt::format("label '{}': longer than {} bytes", o.label, format::kMaxLabelLen));
+  }
+  if (vm.count("uuid")) {
+    auto uuid = format::parse_uuid(vm["uuid"].as<std::string>());
+    if (!uuid) return usage(fmt::format("UUID '{}': not a valid UUID", vm["uuid"].as<std::string>()));
+    o.uuid = *uuid;
+  } else {
+    o.uuid = random_uuid();
+  }
+  std::string mode = vm["fsync-mode"].as<std::string>();
+  if (mode != "stream" && mode != "delta") {
+    return usage(fmt::format("fsync mode '{}': must be stream or delta", mode));
+  }
+  o.fsync_mode = mode == "delta" ? format::FsyncMode::kDelta : format::FsyncMode::kStream;
+  o.root_uid = getuid();
+  o.root_gid = getgid();
+  if (vm.count("root-owner")) {
+    TUX3_RETURN_IF_ERROR(parse_owner(vm["root-owner"].as<std::string>(), o.root_uid, o.root_gid));
+  }
+  TUX3_ASSIGN_OR_RETURN(o.now, creation_time());
+
+  cmd.request.path = vm["target"].as<std::string>();
+  cmd.request.dry_run = vm.count("dry-run") > 0;
+  if (vm.count("size")) {
+    TUX3_ASSIGN_OR_RETURN(uint64_t size, parse_size(vm["size"].as<std::string>()));
+    cmd.request.size = size;
+  }
+  cmd.quiet = vm.count("quiet") > 0;
+  cmd.discard = vm.count("discard") > 0;
+  return cmd;
+}
+
+}  // namespace tux3::mkfs

@@ -67,16 +67,21 @@ int main(int argc, char** argv) {
     s = target->device->discard(0, target->bytes);
     if (s.code() == Errc::kNotSupported) s = Status::ok();
   }
-  TraceDevice counted(*target->device);
-  if (s) s = write_volume(counted, *geometry, cmd.options);
+  uint64_t bytes = 0, writes = 0, flushes = 0;
+  if (s) {
+    TraceDevice counted(*target->device);
+    s = write_volume(counted, *geometry, cmd.options);
+    bytes = counted.bytes_written();
+    writes = counted.write_count();
+    flushes = counted.flush_count();
+  }
   if (!s) {
-    if (target->create) ::unlink(path.c_str());
+    if (target->create && target->device) ::unlink(path.c_str());
     return fail(kExitError, fmt::format("{}: {}", path, s.message()));
   }
   if (!cmd.quiet) {
     mkfs::print_geometry(path, *target, *geometry, cmd.options, false);
-    fmt::print("written: {} bytes in {} writes, {} flushes\n", counted.bytes_written(),
-               counted.write_count(), counted.flush_count());
+    fmt::print("written: {} bytes in {} writes, {} flushes\n", bytes, writes, flushes);
   }
   return kExitOk;
 }

@@ -42,14 +42,14 @@ LogBlock sample_log_block() {
   lb.header = {kMagicLog, 40, kSampleUuid, 12};
   lb.prev = 39;
   lb.records = {
+      {LogCode::kUnify, {}},
       {LogCode::kDelta, {12}},
       {LogCode::kAlloc, {1000, 16}},
       {LogCode::kLeafRedirect, {500, 501}},
-      {LogCode::kBnodeUpdate, {400, 501, 64}},
-      {LogCode::kBnodeSplit, {400, 402, 14}},
+      {LogCode::kBnodeRedirect, {400, 402}},
+      {LogCode::kBnodeUpdate, {402, 64, 501}},
+      {LogCode::kBnodeNew, {403, 77, 1}},
       {LogCode::kOrphanAdd, {77}},
-      {LogCode::kUnify, {}},
-      {LogCode::kFreeBlocks, {123456}},
       {LogCode::kStreamReserve, {1, 2000}},
   };
   return lb;
@@ -57,13 +57,14 @@ LogBlock sample_log_block() {
 
 TEST(Log, RecordTableIsCompleteAndSized) {
   auto kinds = all_log_record_kinds();
-  EXPECT_EQ(kinds.size(), 22u);
+  EXPECT_EQ(kinds.size(), 15u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kAlloc))->size(), 14u);
-  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeRoot))->size(), 42u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeNew))->size(), 20u);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeAdd))->size(), 26u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kUnify))->size(), 2u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kStreamReserve))->size(), 12u);
   EXPECT_EQ(log_record_kind(0), nullptr);
-  EXPECT_EQ(log_record_kind(0x17), nullptr);
+  EXPECT_EQ(log_record_kind(0x10), nullptr);
   EXPECT_EQ(log_record_kind(0xff), nullptr);
 }
 

@@ -10,33 +10,22 @@
 namespace tux3::format {
 namespace {
 
-constexpr LogFieldSpec B{"block", 8}, C4{"count", 4}, C2{"count", 2}, C8{"count", 8};
-constexpr LogFieldSpec Old{"old", 8}, New{"new", 8}, Src{"src", 8}, Dst{"dst", 8};
-constexpr LogFieldSpec Parent{"parent", 8}, Child{"child", 8}, Key{"key", 8}, Bn{"bnode", 8};
-constexpr LogFieldSpec Inum{"inum", 8}, Stream{"stream", 2}, Seq{"seq", 8};
+constexpr LogFieldSpec B{"block", 8}, C4{"count", 4}, C2{"count", 2};
+constexpr LogFieldSpec Old{"old", 8}, New{"new", 8}, Bn{"bnode", 8}, Key{"key", 8};
+constexpr LogFieldSpec Child{"child", 8}, Inum{"inum", 8}, Stream{"stream", 2}, Seq{"seq", 8};
 
 constexpr LogRecordKind kKinds[] = {
     {LogCode::kAlloc, "ALLOC", 2, {B, C4}},
     {LogCode::kFree, "FREE", 2, {B, C4}},
-    {LogCode::kFreeOnUnify, "FREE_ON_UNIFY", 2, {B, C4}},
-    {LogCode::kFreeRelog, "FREE_RELOG", 2, {B, C4}},
     {LogCode::kLeafRedirect, "LEAF_REDIRECT", 2, {Old, New}},
-    {LogCode::kLeafFree, "LEAF_FREE", 1, {B}},
+    {LogCode::kBnodeNew, "BNODE_NEW", 3, {B, LogFieldSpec{"owner", 8}, LogFieldSpec{"level", 2}}},
     {LogCode::kBnodeRedirect, "BNODE_REDIRECT", 2, {Old, New}},
-    {LogCode::kBnodeRoot, "BNODE_ROOT", 5,
-     {LogFieldSpec{"owner", 8}, LogFieldSpec{"root", 8}, LogFieldSpec{"left", 8},
-      LogFieldSpec{"right", 8}, Key}},
-    {LogCode::kBnodeSplit, "BNODE_SPLIT", 3, {Src, Dst, LogFieldSpec{"pos", 2}}},
-    {LogCode::kBnodeAdd, "BNODE_ADD", 3, {Parent, Child, Key}},
-    {LogCode::kBnodeUpdate, "BNODE_UPDATE", 3, {Parent, Child, Key}},
-    {LogCode::kBnodeMerge, "BNODE_MERGE", 2, {Src, Dst}},
+    {LogCode::kBnodeAdd, "BNODE_ADD", 3, {Bn, Key, Child}},
+    {LogCode::kBnodeUpdate, "BNODE_UPDATE", 3, {Bn, Key, Child}},
     {LogCode::kBnodeDel, "BNODE_DEL", 3, {Bn, Key, C2}},
-    {LogCode::kBnodeAdjust, "BNODE_ADJUST", 3,
-     {Bn, LogFieldSpec{"from", 8}, LogFieldSpec{"to", 8}}},
     {LogCode::kBnodeFree, "BNODE_FREE", 1, {B}},
     {LogCode::kOrphanAdd, "ORPHAN_ADD", 1, {Inum}},
     {LogCode::kOrphanDel, "ORPHAN_DEL", 1, {Inum}},
-    {LogCode::kFreeBlocks, "FREEBLOCKS", 1, {C8}},
     {LogCode::kUnify, "UNIFY", 0, {}},
     {LogCode::kDelta, "DELTA", 1, {LogFieldSpec{"delta", 8}}},
     {LogCode::kStreamReserve, "STREAM_RESERVE", 2, {Stream, B}},

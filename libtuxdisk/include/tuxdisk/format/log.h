@@ -35,30 +35,29 @@ static_assert(fields_contiguous<LogLayout::Prev, LogLayout::Used, LogLayout::Res
                                 LogLayout::Reserved32>() &&
               LogLayout::Reserved32::kEnd == LogLayout::kRecordsOffset);
 
+// The log between two unifies. Leaves and data are written whole, redirect-on-write, by
+// every delta; bnodes and the allocation bitmap are written only by a unify, so their
+// changes since the last unify exist on disk only as these records. Block numbers in
+// bnode records are the bnodes' current locations.
 enum class LogCode : uint8_t {
-  kAlloc = 0x01,          // block, count: blocks allocated in this delta
-  kFree = 0x02,           // block, count: freed; reusable once this delta is durable
-  kFreeOnUnify = 0x03,    // block, count: freed; reusable after the next unify is durable
-  kFreeRelog = 0x04,      // block, count: a deferred free carried across a unify
-  kLeafRedirect = 0x05,   // old, new: a leaf rewritten to a new block; old freed with the delta
-  kLeafFree = 0x06,       // block: a leaf written earlier in this unify cycle, now discarded
-  kBnodeRedirect = 0x07,  // old, new: a bnode copied to a new block; old freed after unify
-  kBnodeRoot = 0x08,      // owner, root, left, right, key: new root above left (keys >= 0)
-                          //   and right (keys >= key); right = 0 for a single child
-  kBnodeSplit = 0x09,     // src, dst, pos: entries pos.. of src moved into new bnode dst
-  kBnodeAdd = 0x0a,       // parent, child, key: index entry inserted
-  kBnodeUpdate = 0x0b,    // parent, child, key: the entry for key now points at child
-  kBnodeMerge = 0x0c,     // src, dst: src's entries appended to dst; src freed
-  kBnodeDel = 0x0d,       // bnode, key, count: count entries from key deleted
-  kBnodeAdjust = 0x0e,    // bnode, from, to: separator key changed
-  kBnodeFree = 0x0f,      // block: a bnode written earlier in this unify cycle, discarded
-  kOrphanAdd = 0x10,      // inum: the inode became an orphan
-  kOrphanDel = 0x11,      // inum: the orphan was destroyed (or relinked)
-  kFreeBlocks = 0x12,     // count: free block count at a unify
-  kUnify = 0x13,          // (none): records before this one in the chain are obsolete
-  kDelta = 0x14,          // delta: the records that follow belong to this delta
-  kStreamReserve = 0x15,  // stream, block: block reserved for the stream's next block
-  kStreamRetire = 0x16,   // stream, seq: stream blocks up to seq absorbed; reservation ends
+  kAlloc = 0x01,          // block, count: blocks allocated by this delta
+  kFree = 0x02,           // block, count: blocks freed; reusable once this delta is durable
+  kLeafRedirect = 0x03,   // old, new: a leaf rewritten at new (allocated); old (if not 0)
+                          //   freed as by FREE
+  kBnodeNew = 0x04,       // block, owner, level: a new bnode with no entries (allocated)
+  kBnodeRedirect = 0x05,  // old, new: the bnode at old now lives at new (allocated), with the
+                          //   same entries; old stays allocated until the next unify is durable
+  kBnodeAdd = 0x06,       // bnode, key, child: entry inserted in key order
+  kBnodeUpdate = 0x07,    // bnode, key, child: the entry for key now points at child
+  kBnodeDel = 0x08,       // bnode, key, count: count entries from the one for key removed
+  kBnodeFree = 0x09,      // block: bnode dropped from its tree; freed as by FREE if created or
+                          //   redirected since the last unify, else when the next unify is
+  kOrphanAdd = 0x0a,      // inum: the inode became an orphan
+  kOrphanDel = 0x0b,      // inum: the orphan was destroyed (or linked again)
+  kUnify = 0x0c,          // (none): the first record of a unify cycle
+  kDelta = 0x0d,          // delta: the records that follow belong to this delta
+  kStreamReserve = 0x0e,  // stream, block: block reserved for the stream's next block
+  kStreamRetire = 0x0f,   // stream, seq: stream blocks up to seq absorbed; reservation ends
 };
 
 inline constexpr std::size_t kMaxLogFields = 5;

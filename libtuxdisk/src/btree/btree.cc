@@ -23,7 +23,8 @@ std::size_t Btree::depth() const { return root_node_ ? root_node_->level : root_
 std::size_t Btree::leaf_capacity_bytes() const { return block_size_; }
 
 Status Btree::ensure_root() {
-  if (root_node_ || root_.empty()) return Status::ok();
+  // An emptied tree has no root until something is inserted, whatever the last commit said.
+  if (root_node_ || root_.empty() || emptied_) return Status::ok();
   TUX3_ASSIGN_OR_RETURN(root_node_, source_.load(root_.block, root_.depth, owner_, leaf_magic_));
   return Status::ok();
 }

@@ -91,7 +91,7 @@ class Btree {
   uint32_t leaf_magic() const { return leaf_magic_; }
   // The root as of the last commit (what the superblock or inode record should name).
   format::TreeRoot root() const;
-  bool empty() const { return !root_node_ && root_.empty(); }
+  bool empty() const { return !root_node_ && (root_.empty() || emptied_); }
   // True when the tree has changes not yet committed.
   bool dirty() const;
 

@@ -131,7 +131,7 @@ void Btree::collect_node(BtreeNode& node, std::vector<BtreeNode*>& out) {
 Status Btree::destroy(TreeCommitter& c) {
   for (const Removed& r : removed_) release_node(r.block, r.is_leaf, r.cycle_owned, c);
   removed_.clear();
-  if (root_node_ || !root_.empty()) {
+  if (root_node_ || (!root_.empty() && !emptied_)) {
     uint16_t level = root_node_ ? root_node_->level : root_.depth;
     BtreeNode::Child root{0, root_.block, std::move(root_node_)};
     TUX3_RETURN_IF_ERROR(destroy_node(root, level, c));

@@ -1,0 +1,377 @@
+// commit.cc: committing a delta, and unify. See man/tux3-format.5, COMMIT PROTOCOL.
+//
+// Commit of delta N, in steps:
+//   1. each dirty inode: destroyed if unlinked and closed; else its dirty data gets new
+//      blocks and is written, its tree commits, and its record goes into the inode table;
+//   2. unify only: every changed bitmap block gets a new location (repeated until the
+//      allocations this needs change no further bitmap block), and so do the log blocks;
+//   3. the inode and orphan trees commit (their roots go in the superblock);
+//   4. the log records of delta N are written in new log blocks chained to the last;
+//   5. the leaves, and (unify) the bnodes and bitmap blocks, are written;
+//   6. flush, the superblock slot N & 1, flush;
+//   7. the blocks freed by N (and, after a unify, those that waited for it) are released.
+// A failure before step 6 leaves delta N-1 durable and the engine refusing further work.
+#include <time.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "fs/volume_impl.h"
+#include "tuxdisk/format/bitmap.h"
+
+namespace tux3 {
+
+using namespace format;
+
+namespace {
+
+int64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// Runs of (block, count) as FREE records.
+void log_frees(std::vector<LogRecord>& out, std::vector<std::pair<uint64_t, uint32_t>> frees) {
+  std::sort(frees.begin(), frees.end());
+  for (std::size_t i = 0; i < frees.size();) {
+    uint64_t start = frees[i].first, end = start + frees[i].second;
+    std::size_t j = i + 1;
+    while (j < frees.size() && frees[j].first == end && end - start < UINT32_MAX / 2) {
+      end += frees[j].second;
+      ++j;
+    }
+    out.push_back({LogCode::kFree, {start, end - start}});
+    i = j;
+  }
+}
+
+std::size_t log_blocks_needed(const std::vector<LogRecord>& records, uint32_t block_size) {
+  std::size_t blocks = 1, used = 0, cap = log_capacity(block_size);
+  for (const LogRecord& r : records) {
+    std::size_t n = encoded_size(r);
+    if (used + n > cap) {
+      ++blocks;
+      used = 0;
+    }
+    used += n;
+  }
+  return blocks;
+}
+
+}  // namespace
+
+Result<uint64_t> CommitContext::allocate_node() {
+  TUX3_ASSIGN_OR_RETURN(auto run, vol_.alloc_->allocate(goal, 1));
+  goal = run.first + 1;
+  return run.first;
+}
+
+Result<std::pair<uint64_t, uint32_t>> CommitContext::allocate_data(uint64_t at, uint32_t want) {
+  return vol_.alloc_->allocate(at, want);
+}
+
+void VolumeImpl::note_change(uint64_t) {
+  if (delta_started_ns_ < 0) delta_started_ns_ = monotonic_ns();
+}
+
+Status VolumeImpl::maybe_commit() {
+  if (opt_.read_only) return Status::ok();
+  bool due = dirty_bytes_ >= opt_.dirty_limit_bytes ||
+             (delta_started_ns_ >= 0 &&
+              monotonic_ns() - delta_started_ns_ >= int64_t(opt_.delta_interval_ms) * 1000000);
+  if (!due) return Status::ok();
+  bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
+               chain_.size() >= opt_.unify_log_blocks;
+  return commit_delta(unify);
+}
+
+Status VolumeImpl::sync() {
+  if (opt_.read_only) return Status::ok();
+  bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
+               chain_.size() >= opt_.unify_log_blocks;
+  return commit_delta(unify);
+}
+
+uint64_t VolumeImpl::reserved_blocks() const {
+  // Blocks the current delta will need at commit: its dirty data, a leaf (and a share of
+  // bnodes) per dirty inode, the inode table path, log blocks, and room for a unify's
+  // bitmap and bnode moves.
+  uint64_t pages = dirty_bytes_ / bs_;
+  return pages + 4 * dirty_inodes_.size() + 64 + 2 * alloc_->dirty().size();
+}
+
+Status VolumeImpl::reserve(uint64_t blocks) {
+  if (failed_) return failed_status();
+  uint64_t free = alloc_->free_blocks();
+  if (reserved_blocks() + blocks > free) {
+    return Status::from_errno(ENOSPC, fmt::format("no space: {} blocks free, {} needed",
+                                                  free, reserved_blocks() + blocks));
+  }
+  return Status::ok();
+}
+
+Status VolumeImpl::failed_status() const {
+  return Status::from_errno(EIO, fmt::format("the volume stopped after a failed commit: {}",
+                                             failure_));
+}
+
+Status VolumeImpl::commit_delta(bool unify) {
+  if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
+  if (failed_) return failed_status();
+  bool idle = dirty_inodes_.empty() && !itree_->dirty() && !otree_->dirty() && op_frees_.empty();
+  if (idle && (!unify || (chain_.empty() && unify_frees_.empty() && alloc_->dirty().empty()))) {
+    return Status::ok();
+  }
+  Status s = commit_delta_now(unify);
+  if (!s) {
+    failed_ = true;
+    failure_ = s.message();
+  }
+  return s;
+}
+
+Status VolumeImpl::commit_delta_now(bool unify) {
+  uint64_t delta = sb_.delta + 1;
+  CommitContext ctx(*this, delta);
+  ctx.goal = sb_.next_block;
+  ctx.delta_frees = std::move(op_frees_);
+  op_frees_.clear();
+  std::vector<std::pair<BtreeNode*, const Btree*>> leaves;
+  auto commit_tree = [&](Btree& tree) -> Status {
+    std::vector<BtreeNode*> out;
+    TUX3_RETURN_IF_ERROR(tree.commit(ctx, out));
+    for (BtreeNode* n : out) leaves.push_back({n, &tree});
+    return Status::ok();
+  };
+
+  // 1. Inodes.
+  std::vector<uint64_t> destroyed;
+  for (uint64_t ino : dirty_inodes_) {
+    Inode& inode = *inodes_.at(ino);
+    if (inode.doomed() && ino >= kFirstNormalIno) {
+      TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
+      if (!inode.rec.is_dir()) TUX3_RETURN_IF_ERROR(punch(inode, 0, kMaxBlocks, ctx.delta_frees));
+      for (auto& [logical, page] : inode.pages) {
+        if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+      }
+      inode.pages.clear();
+      TUX3_RETURN_IF_ERROR(tree->destroy(ctx));
+      if (inode.in_itree) TUX3_RETURN_IF_ERROR(itree_->erase(ino).status());
+      if (inode.orphan) TUX3_RETURN_IF_ERROR(otree_->erase(ino).status());
+      --inode_count_;
+      destroyed.push_back(ino);
+      continue;
+    }
+    TUX3_RETURN_IF_ERROR(flush_data(inode, ctx));
+    if (inode.tree && inode.tree->dirty()) {
+      TUX3_RETURN_IF_ERROR(commit_tree(*inode.tree));
+      inode.rec.root = inode.tree->root();
+    }
+    TUX3_RETURN_IF_ERROR(itree_->put(ino, encode_inode(inode.rec)));
+    inode.in_itree = true;
+    inode.dirty = false;
+  }
+
+  // 2 and 3. Trees, and for a unify the bitmap's new locations and the log blocks.
+  std::map<uint64_t, uint64_t> bitmap_moves;  // bitmap index -> new block
+  std::vector<uint64_t> log_blocks;
+  std::vector<LogRecord> records;
+  auto build_unify_records = [&]() {
+    records.clear();
+    records.push_back({LogCode::kUnify, {}});
+    records.push_back({LogCode::kDelta, {delta}});
+    std::vector<std::pair<uint64_t, uint32_t>> frees = ctx.delta_frees;
+    for (uint64_t b : unify_frees_) frees.push_back({b, 1});
+    for (uint64_t b : ctx.unify_frees) frees.push_back({b, 1});
+    for (uint64_t b : chain_) frees.push_back({b, 1});
+    log_frees(records, std::move(frees));
+  };
+  if (!unify) {
+    TUX3_RETURN_IF_ERROR(commit_tree(*itree_));
+    TUX3_RETURN_IF_ERROR(commit_tree(*otree_));
+    records.push_back({LogCode::kDelta, {delta}});
+    std::set<uint64_t> implied;  // frees that LEAF_REDIRECT and BNODE_FREE already say
+    for (const LogRecord& r : ctx.records) {
+      if (r.code == LogCode::kLeafRedirect && r.fields[0]) implied.insert(r.fields[0]);
+      if (r.code == LogCode::kBnodeFree) implied.insert(r.fields[0]);
+    }
+    std::vector<std::pair<uint64_t, uint32_t>> frees;
+    for (auto f : ctx.delta_frees) {
+      if (!(f.second == 1 && implied.count(f.first))) frees.push_back(f);
+    }
+    records.insert(records.end(), ctx.records.begin(), ctx.records.end());
+    log_frees(records, std::move(frees));
+    std::size_t n = log_blocks_needed(records, bs_);
+    for (std::size_t i = 0; i < n; ++i) {
+      TUX3_ASSIGN_OR_RETURN(uint64_t b, ctx.allocate_node());
+      log_blocks.push_back(b);
+    }
+  } else {
+    TUX3_ASSIGN_OR_RETURN(Inode * bitmap, get_inode(kInoBitmap));
+    TUX3_ASSIGN_OR_RETURN(Btree * bitmap_tree, inode_tree(*bitmap));
+    for (int round = 0;; ++round) {
+      if (round == 64) return Status::corruption("unify: bitmap relocation does not settle");
+      bool moved = false;
+      std::vector<uint64_t> dirty(alloc_->dirty().begin(), alloc_->dirty().end());
+      for (uint64_t index : dirty) {
+        if (bitmap_moves.count(index)) continue;
+        TUX3_ASSIGN_OR_RETURN(uint64_t block, ctx.allocate_node());
+        TUX3_RETURN_IF_ERROR(punch(*bitmap, index, index + 1, ctx.delta_frees));
+        uint8_t value[ExtentLayout::kSize];
+        encode_extent({index, block, 1, 0}, value);
+        TUX3_RETURN_IF_ERROR(bitmap_tree->put(index, value));
+        ++bitmap->rec.blocks;
+        bitmap_moves[index] = block;
+        moved = true;
+      }
+      TUX3_RETURN_IF_ERROR(commit_tree(*bitmap_tree));
+      bitmap->rec.root = bitmap_tree->root();
+      TUX3_RETURN_IF_ERROR(itree_->put(kInoBitmap, encode_inode(bitmap->rec)));
+      TUX3_RETURN_IF_ERROR(commit_tree(*itree_));
+      TUX3_RETURN_IF_ERROR(commit_tree(*otree_));
+      build_unify_records();
+      while (log_blocks.size() < log_blocks_needed(records, bs_)) {
+        TUX3_ASSIGN_OR_RETURN(uint64_t b, ctx.allocate_node());
+        log_blocks.push_back(b);
+        moved = true;
+      }
+      bool pending = false;
+      for (uint64_t index : alloc_->dirty()) pending |= !bitmap_moves.count(index);
+      if (!moved && !pending) break;
+    }
+  }
+
+  // 4. Log blocks, chained after the current head (a unify starts a new chain).
+  {
+    std::vector<uint8_t> buf(bs_);
+    uint64_t prev = unify || chain_.empty() ? 0 : chain_.back();
+    std::size_t r = 0;
+    for (std::size_t i = 0; i < log_blocks.size(); ++i) {
+      LogBlock lb;
+      lb.header = {kMagicLog, log_blocks[i], sb_.uuid, delta};
+      lb.prev = prev;
+      std::size_t used = 0;
+      while (r < records.size() && used + encoded_size(records[r]) <= log_capacity(bs_)) {
+        used += encoded_size(records[r]);
+        lb.records.push_back(records[r++]);
+      }
+      TUX3_RETURN_IF_ERROR(encode_log_block(lb, buf));
+      TUX3_RETURN_IF_ERROR(dev_.write(log_blocks[i] << sb_.block_bits, buf));
+      stats_.log_blocks_written++;
+      stats_.bytes_written += bs_;
+      prev = log_blocks[i];
+    }
+    if (r != records.size()) return Status::corruption("commit: log records did not fit");
+    stats_.log_records += records.size();
+  }
+
+  // 5. Leaves; for a unify also bnodes and bitmap blocks.
+  {
+    std::vector<uint8_t> buf(bs_);
+    for (auto [leaf, tree] : leaves) {
+      std::vector<LeafItem> items;
+      items.reserve(leaf->items.size());
+      for (const BtreeItem& i : leaf->items) items.push_back({i.key, i.value});
+      TUX3_RETURN_IF_ERROR(encode_leaf({tree->leaf_magic(), leaf->block, sb_.uuid, delta},
+                                       tree->owner(), items, buf));
+      TUX3_RETURN_IF_ERROR(dev_.write(leaf->block << sb_.block_bits, buf));
+      leaf->dirty = false;
+      stats_.leaves_written++;
+      stats_.bytes_written += bs_;
+    }
+    if (unify) {
+      std::vector<std::pair<BtreeNode*, uint64_t>> bnodes;  // node, owner
+      auto collect = [&](Btree& tree) {
+        std::vector<BtreeNode*> out;
+        tree.collect_unify_bnodes(out);
+        for (BtreeNode* n : out) bnodes.push_back({n, tree.owner()});
+      };
+      collect(*itree_);
+      collect(*otree_);
+      for (auto& [ino, inode] : inodes_) {
+        if (inode->tree) collect(*inode->tree);
+      }
+      auto write_bnode = [&](uint64_t block, uint64_t owner, uint16_t level,
+                             const std::vector<BnodeEntry>& entries) -> Status {
+        Bnode b{{kMagicBnode, block, sb_.uuid, delta}, owner, level, entries};
+        encode_bnode(b, buf);
+        stats_.bnodes_written++;
+        stats_.bytes_written += bs_;
+        return dev_.write(block << sb_.block_bits, buf);
+      };
+      for (auto [node, owner] : bnodes) {
+        TUX3_RETURN_IF_ERROR(write_bnode(node->block, owner, node->level, node->logged));
+        node->cycle_owned = false;
+      }
+      for (auto& [block, image] : store_.overlay()) {
+        TUX3_RETURN_IF_ERROR(write_bnode(block, image.owner, image.level, image.entries));
+      }
+      store_.overlay().clear();
+      for (auto [index, block] : bitmap_moves) {
+        TUX3_ASSIGN_OR_RETURN(auto* bits, alloc_->bits(index));
+        std::fill(buf.begin(), buf.end(), 0);
+        std::copy(bits->begin(), bits->end(), buf.begin() + BitmapLayout::kBitsOffset);
+        encode_bitmap_header(buf, {kMagicBitmap, block, sb_.uuid, delta},
+                             index * alloc_->bits_per_block());
+        TUX3_RETURN_IF_ERROR(dev_.write(block << sb_.block_bits, buf));
+        alloc_->mark_written(index);
+        stats_.bitmap_blocks_written++;
+        stats_.bytes_written += bs_;
+      }
+    }
+  }
+
+  // 6. Commit point.
+  uint64_t freed_with_delta = 0;
+  for (auto f : ctx.delta_frees) freed_with_delta += f.second;
+  if (unify) freed_with_delta += unify_frees_.size() + ctx.unify_frees.size() + chain_.size();
+  Superblock next = sb_;
+  next.delta = delta;
+  next.slot = unsigned(delta & 1);
+  next.state = closed_ && unify ? kStateClean : 0;
+  next.itree = itree_->root();
+  next.otree = otree_->root();
+  next.log_head = log_blocks.empty() ? (unify ? 0 : sb_.log_head) : log_blocks.back();
+  next.log_count = uint32_t((unify ? 0 : chain_.size()) + log_blocks.size());
+  if (next.log_count == 0) next.log_head = 0;
+  if (unify) next.unify_delta = delta;
+  next.free_blocks = alloc_->free_blocks() + freed_with_delta;
+  next.inode_count = inode_count_;
+  next.next_inum = std::clamp<uint64_t>(next_inum_, kFirstNormalIno, kMaxInum);
+  next.next_block = ctx.goal < sb_.vol_blocks ? ctx.goal : 0;
+  next.commit_time = now();
+  TUX3_RETURN_IF_ERROR(validate_superblock(next).with_context("commit: superblock"));
+  std::vector<uint8_t> slot(kSuperSlotSize);
+  encode_superblock(next, slot);
+  TUX3_RETURN_IF_ERROR(dev_.flush());
+  TUX3_RETURN_IF_ERROR(dev_.write(kSuperSlotOffset[delta & 1], slot, WriteFlags::kFua));
+  stats_.flushes += 2;
+  stats_.bytes_written += slot.size();
+
+  // 7. Delta N is durable.
+  sb_ = next;
+  for (auto [block, count] : ctx.delta_frees) TUX3_RETURN_IF_ERROR(alloc_->release(block, count));
+  if (unify) {
+    for (uint64_t b : unify_frees_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    for (uint64_t b : ctx.unify_frees) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    for (uint64_t b : chain_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    unify_frees_.clear();
+    chain_ = log_blocks;
+    deltas_since_unify_ = 0;
+    stats_.unifies++;
+  } else {
+    unify_frees_.insert(unify_frees_.end(), ctx.unify_frees.begin(), ctx.unify_frees.end());
+    chain_.insert(chain_.end(), log_blocks.begin(), log_blocks.end());
+    ++deltas_since_unify_;
+  }
+  for (uint64_t ino : destroyed) inodes_.erase(ino);
+  dirty_inodes_.clear();
+  delta_started_ns_ = -1;
+  stats_.deltas++;
+  return Status::ok();
+}
+
+}  // namespace tux3

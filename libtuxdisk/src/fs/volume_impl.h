@@ -1,0 +1,182 @@
+// volume_impl.h: the engine's state and its internal operations (see tuxdisk/volume.h).
+//
+// Files of the engine, each one concern:
+//   volume_open.cc   open (replay), close, attributes, statfs
+//   inode_cache.cc   inode lookup/creation/destruction, inode numbers
+//   namei.cc         names: lookup, create, link, unlink, rename, readdir
+//   file_data.cc     read, write, truncate, the extent map
+//   xattr.cc         extended attributes
+//   commit.cc        committing a delta, unify, log writing
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "btree/btree.h"
+#include "fs/allocator.h"
+#include "fs/node_store.h"
+#include "tuxdisk/format/inode.h"
+#include "tuxdisk/format/log.h"
+#include "tuxdisk/format/values.h"
+#include "tuxdisk/volume.h"
+
+namespace tux3 {
+
+struct Page {
+  std::vector<uint8_t> data;
+  bool dirty = false;
+};
+
+struct Inode {
+  uint64_t ino = 0;
+  format::InodeRecord rec;
+  bool in_itree = false;     // the inode table has (or will have at commit) its record
+  bool dirty = false;        // record, data or tree changed in the current delta
+  unsigned opens = 0;        // open file handles
+  bool orphan = false;       // recorded in the orphan tree
+  std::unique_ptr<Btree> tree;        // extents or directory index, loaded on first use
+  std::map<uint64_t, Page> pages;     // dirty data blocks (and read-modify-write copies)
+  bool doomed() const { return rec.nlink == 0 && opens == 0; }
+};
+
+class VolumeImpl final : public Volume {
+ public:
+  VolumeImpl(BlockDevice& device, const VolumeOptions& options, format::Superblock super);
+
+  Status start();  // replay and orphan cleanup; called once by open()
+
+  Status close() override;
+  Result<Attr> lookup(uint64_t dir, std::string_view name) override;
+  Result<Attr> getattr(uint64_t ino) override;
+  Result<Attr> setattr(uint64_t ino, const SetAttr& changes) override;
+  Result<Attr> create(uint64_t dir, std::string_view name, uint32_t mode, uint32_t uid,
+                      uint32_t gid) override;
+  Result<Attr> mkdir(uint64_t dir, std::string_view name, uint32_t mode, uint32_t uid,
+                     uint32_t gid) override;
+  Result<Attr> mknod(uint64_t dir, std::string_view name, uint32_t mode, uint64_t rdev,
+                     uint32_t uid, uint32_t gid) override;
+  Result<Attr> symlink(uint64_t dir, std::string_view name, std::string_view target,
+                       uint32_t uid, uint32_t gid) override;
+  Result<std::string> readlink(uint64_t ino) override;
+  Result<Attr> link(uint64_t ino, uint64_t dir, std::string_view name) override;
+  Status unlink(uint64_t dir, std::string_view name) override;
+  Status rmdir(uint64_t dir, std::string_view name) override;
+  Status rename(uint64_t old_dir, std::string_view old_name, uint64_t new_dir,
+                std::string_view new_name, unsigned flags) override;
+  Status readdir(uint64_t dir, uint64_t offset,
+                 const std::function<bool(const DirEntry&)>& emit) override;
+  Result<std::size_t> read(uint64_t ino, uint64_t offset, std::span<uint8_t> out) override;
+  Result<std::size_t> write(uint64_t ino, uint64_t offset,
+                            std::span<const uint8_t> data) override;
+  Result<std::vector<uint8_t>> getxattr(uint64_t ino, std::string_view name) override;
+  Status setxattr(uint64_t ino, std::string_view name, std::span<const uint8_t> value,
+                  int flags) override;
+  Result<std::vector<std::string>> listxattr(uint64_t ino) override;
+  Status removexattr(uint64_t ino, std::string_view name) override;
+  Status open_file(uint64_t ino) override;
+  Status release_file(uint64_t ino) override;
+  VolumeStatFs statfs() override;
+  Status sync() override;
+  Status commit_delta(bool unify) override;
+  const VolumeStats& stats() const override { return stats_; }
+  const format::Superblock& super() const override { return sb_; }
+
+  // --- inode_cache.cc ---
+  Result<Inode*> get_inode(uint64_t ino);
+  Result<Inode*> new_inode(uint32_t mode, uint32_t uid, uint32_t gid);
+  Result<Btree*> inode_tree(Inode& inode);
+  void touch(Inode& inode);  // marks the inode dirty in the current delta
+  Attr attr_of(const Inode& inode) const;
+  format::Timestamp now() const;
+  Status drop_link(Inode& inode);  // nlink--, orphan or destroy-at-commit bookkeeping
+
+  // --- namei.cc ---
+  struct Found {
+    uint64_t key;
+    format::Dirent dirent;
+  };
+  Result<Inode*> get_dir(uint64_t ino);
+  Result<std::optional<Found>> find_entry(Inode& dir, std::string_view name);
+  Status add_entry(Inode& dir, std::string_view name, uint64_t ino, format::FileType type);
+  Status remove_entry(Inode& dir, uint64_t key, std::string_view name);
+  Result<bool> dir_is_empty(Inode& dir);
+  Result<Attr> make_node(uint64_t dir, std::string_view name, uint32_t mode, uint64_t rdev,
+                         uint32_t uid, uint32_t gid, std::string_view symlink_target);
+  Result<bool> is_ancestor(uint64_t ancestor, uint64_t ino);
+
+  // --- file_data.cc ---
+  // The data path without the file-type checks and commit triggers of read()/write().
+  Result<std::size_t> read_data(Inode& inode, uint64_t offset, std::span<uint8_t> out);
+  Status write_data(Inode& inode, uint64_t offset, std::span<const uint8_t> data);
+  Result<std::optional<format::Extent>> map_block(Inode& inode, uint64_t logical);
+  // Unmaps logical blocks [first, end); the freed extents are appended to `frees`.
+  Status punch(Inode& inode, uint64_t first, uint64_t end,
+               std::vector<std::pair<uint64_t, uint32_t>>& frees);
+  Status truncate(Inode& inode, uint64_t size);
+  Status flush_data(Inode& inode, class CommitContext& ctx);
+
+  // --- commit.cc ---
+  Status maybe_commit();  // the delta triggers, checked after each operation
+  void note_change(uint64_t dirty_bytes = 0);
+  Status commit_delta_now(bool unify);
+  // Space the current delta will need at commit; operations that add to it call reserve()
+  // first, so a full volume fails the operation with ENOSPC, never the commit.
+  uint64_t reserved_blocks() const;
+  Status reserve(uint64_t blocks);
+  Status failed_status() const;
+
+  BlockDevice& dev_;
+  VolumeOptions opt_;
+  format::Superblock sb_;  // the committed superblock (updated at each commit)
+  uint32_t bs_;
+  NodeStore store_;
+  std::unique_ptr<Btree> itree_;
+  std::unique_ptr<Btree> otree_;
+  std::unique_ptr<Allocator> alloc_;
+  std::map<uint64_t, std::unique_ptr<Inode>> inodes_;
+  std::set<uint64_t> dirty_inodes_;
+  uint64_t dirty_bytes_ = 0;
+  // Extents freed by operations (truncate, unlink) in the current delta: released with it.
+  std::vector<std::pair<uint64_t, uint32_t>> op_frees_;
+  int64_t delta_started_ns_ = -1;
+  uint64_t next_inum_ = format::kFirstNormalIno;
+  uint64_t inode_count_ = 0;
+  // Blocks whose release waits for the next unify to be durable (single blocks).
+  std::vector<uint64_t> unify_frees_;
+  // The current chain's log blocks, oldest first.
+  std::vector<uint64_t> chain_;
+  uint32_t deltas_since_unify_ = 0;
+  VolumeStats stats_;
+  bool closed_ = false;
+  bool failed_ = false;     // a commit failed: the durable state is the previous delta
+  std::string failure_;
+};
+
+// The TreeCommitter of one delta's commit: allocations, frees and log records.
+class CommitContext final : public TreeCommitter {
+ public:
+  CommitContext(VolumeImpl& vol, uint64_t delta) : vol_(vol), delta_(delta) {}
+  uint64_t delta() const override { return delta_; }
+  Result<uint64_t> allocate_node() override;
+  void free_after_delta(uint64_t block) override { delta_frees.push_back({block, 1}); }
+  void free_after_unify(uint64_t block) override { unify_frees.push_back(block); }
+  void log(const format::LogRecord& record) override { records.push_back(record); }
+
+  Result<std::pair<uint64_t, uint32_t>> allocate_data(uint64_t goal, uint32_t want);
+  void free_extent(uint64_t block, uint32_t count) { delta_frees.push_back({block, count}); }
+
+  std::vector<format::LogRecord> records;
+  std::vector<std::pair<uint64_t, uint32_t>> delta_frees;  // reusable after this delta
+  std::vector<uint64_t> unify_frees;                       // reusable after the next unify
+  std::vector<BtreeNode*> leaves;                          // to write, with their tree
+  std::vector<const Btree*> leaf_trees;
+  uint64_t goal = 0;
+
+ private:
+  VolumeImpl& vol_;
+  uint64_t delta_;
+};
+
+}  // namespace tux3

@@ -1,0 +1,215 @@
+// volume_open.cc: opening a volume (replaying its log), closing it, attributes, statfs.
+//
+// Replay at open, in steps:
+//   1. take the newest valid superblock slot;
+//   2. read the log chain (log_count blocks back from log_head), every block verified;
+//   3. rebuild the bnodes changed since the last unify from the BNODE_* records;
+//   4. load the bitmap as the last unify wrote it, through the rebuilt inode table, and apply
+//      the allocation records (and the chain's own blocks) to it;
+//   5. destroy the orphans the orphan tree lists, in a first delta.
+// Nothing is written until step 5 (and nothing at all when read-only).
+#include <fmt/format.h>
+
+#include "fs/volume_impl.h"
+#include "tuxdisk/format/bitmap.h"
+
+namespace tux3 {
+
+using namespace format;
+
+int status_errno(const Status& s) {
+  if (s.is_ok()) return 0;
+  if (s.sys_errno()) return s.sys_errno();
+  switch (s.code()) {
+    case Errc::kNotFound: return ENOENT;
+    case Errc::kExists: return EEXIST;
+    case Errc::kNoSpace: return ENOSPC;
+    case Errc::kInvalidArgument: return EINVAL;
+    case Errc::kNotSupported: return EOPNOTSUPP;
+    case Errc::kBusy: return EBUSY;
+    default: return EIO;
+  }
+}
+
+Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOptions& options) {
+  if (device.size() < kReservedBytes) {
+    return Status::not_found(fmt::format("{}: too small to hold a tux3 volume", device.name()));
+  }
+  std::vector<uint8_t> slots(2 * kSuperSlotSize);
+  TUX3_RETURN_IF_ERROR(device.read(kSuperSlotOffset[0], slots));
+  SlotPair pair = choose_superblock(std::span(slots).first(kSuperSlotSize),
+                                    std::span(slots).subspan(kSuperSlotSize));
+  if (!pair.chosen) {
+    Status a = pair.slots[0].status(), b = pair.slots[1].status();
+    if (a.code() == Errc::kNotFound && b.code() == Errc::kNotFound) {
+      return Status::not_found(fmt::format("{}: no tux3 superblock", device.name()));
+    }
+    Status worst = a.code() == Errc::kNotSupported ? a : b.code() == Errc::kNotSupported ? b : a;
+    return std::move(worst).with_context(fmt::format("{}: no usable superblock", device.name()));
+  }
+  Superblock sb = *pair.slots[*pair.chosen];
+  if (device.size() < (sb.vol_blocks << sb.block_bits)) {
+    return Status::corruption(fmt::format("{}: device is smaller than the volume", device.name()));
+  }
+  if (sb.feature_ro_compat & ~kRoCompatSupported && !options.read_only) {
+    return Status::not_supported(fmt::format(
+        "{}: unknown read-only-compatible features {:#x}: open read-only", device.name(),
+        sb.feature_ro_compat & ~kRoCompatSupported));
+  }
+  auto volume = std::make_unique<VolumeImpl>(device, options, sb);
+  TUX3_RETURN_IF_ERROR(volume->start().with_context(device.name()));
+  return std::unique_ptr<Volume>(std::move(volume));
+}
+
+VolumeImpl::VolumeImpl(BlockDevice& device, const VolumeOptions& options, Superblock super)
+    : dev_(device), opt_(options), sb_(std::move(super)), bs_(sb_.block_size()),
+      store_(device, sb_) {}
+
+Status VolumeImpl::start() {
+  // 2. The chain, newest first as stored, then oldest first.
+  std::vector<LogBlock> chain;
+  uint64_t block = sb_.log_head;
+  std::vector<uint8_t> buf(bs_);
+  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
+  for (uint32_t i = 0; i < sb_.log_count; ++i) {
+    if (block < first_data || block >= sb_.vol_blocks) {
+      return Status::corruption(fmt::format("log chain entry {} of {}: block {} is outside the "
+                                            "data area", i, sb_.log_count, block));
+    }
+    TUX3_RETURN_IF_ERROR(dev_.read(block << sb_.block_bits, buf));
+    TUX3_ASSIGN_OR_RETURN(LogBlock lb, decode_log_block(buf, {kMagicLog, block, sb_.uuid,
+                                                              sb_.delta}, sb_.vol_blocks));
+    chain_.insert(chain_.begin(), block);
+    uint64_t prev = lb.prev;
+    chain.insert(chain.begin(), std::move(lb));
+    block = prev;
+  }
+  // 3. Bnodes.
+  BnodeReplay bnodes([&](uint64_t b) { return store_.read_disk_bnode(b, sb_.delta); });
+  for (const LogBlock& lb : chain) {
+    for (const LogRecord& r : lb.records) {
+      TUX3_RETURN_IF_ERROR(bnodes.apply(r).with_context("log replay"));
+      ++stats_.replayed_records;
+    }
+  }
+  store_.set_overlay(bnodes.images());
+  itree_ = std::make_unique<Btree>(store_, bs_, kMagicIleaf, kOwnerInodeTable, sb_.itree);
+  otree_ = std::make_unique<Btree>(store_, bs_, kMagicOleaf, kOwnerOrphans, sb_.otree);
+  inode_count_ = sb_.inode_count;
+  next_inum_ = sb_.next_inum;
+
+  // 4. The bitmap: read through inode 1's extents; a hole is all free.
+  alloc_ = std::make_unique<Allocator>(
+      sb_.vol_blocks, bs_, sb_.free_blocks,
+      [this](uint64_t index) -> Result<std::optional<std::vector<uint8_t>>> {
+        TUX3_ASSIGN_OR_RETURN(Inode * bitmap, get_inode(kInoBitmap));
+        TUX3_ASSIGN_OR_RETURN(auto extent, map_block(*bitmap, index));
+        if (!extent) return std::optional<std::vector<uint8_t>>();
+        uint64_t phys = extent->physical + (index - extent->logical);
+        std::vector<uint8_t> block(bs_);
+        TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, block));
+        TUX3_RETURN_IF_ERROR(verify_bitmap_block(block, {kMagicBitmap, phys, sb_.uuid, sb_.delta},
+                                                 index * alloc_->bits_per_block(),
+                                                 sb_.vol_blocks));
+        auto bits = bitmap_bits(std::span<const uint8_t>(block));
+        return std::optional<std::vector<uint8_t>>(std::vector<uint8_t>(bits.begin(), bits.end()));
+      });
+  // The superblock's free count already describes the replayed state: apply the records
+  // to the bits without counting.
+  alloc_->set_counting(false);
+  for (uint64_t b : chain_) TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1, true));
+  for (const LogBlock& lb : chain) {
+    for (const LogRecord& r : lb.records) {
+      const auto& f = r.fields;
+      Status s;
+      switch (r.code) {
+        case LogCode::kAlloc: s = alloc_->mark(f[0], f[1]); break;
+        case LogCode::kFree: s = alloc_->release(f[0], f[1]); break;
+        case LogCode::kLeafRedirect:
+          s = alloc_->mark(f[1], 1);
+          if (s && f[0]) s = alloc_->release(f[0], 1);
+          break;
+        case LogCode::kBnodeNew: s = alloc_->mark(f[0], 1); break;
+        case LogCode::kBnodeRedirect: s = alloc_->mark(f[1], 1); break;
+        case LogCode::kStreamReserve: s = alloc_->mark(f[1], 1); break;
+        default: break;
+      }
+      TUX3_RETURN_IF_ERROR(std::move(s).with_context("log replay: allocation bitmap"));
+    }
+  }
+  for (uint64_t b : bnodes.freed()) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+  unify_frees_ = bnodes.released_at_unify();
+  alloc_->set_counting(true);
+
+  // 5. Orphans.
+  std::vector<uint64_t> orphans;
+  TUX3_RETURN_IF_ERROR(otree_->for_each_item([&](const BtreeItem& item) {
+    orphans.push_back(item.key);
+    return Status::ok();
+  }));
+  for (uint64_t ino : orphans) {
+    TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
+    inode->orphan = true;
+    if (inode->rec.nlink == 0) {
+      touch(*inode);
+      ++stats_.orphans_destroyed_at_open;
+    }
+  }
+  dirty_bytes_ = 0;
+  delta_started_ns_ = -1;
+  if (!orphans.empty() && !opt_.read_only) TUX3_RETURN_IF_ERROR(commit_delta(false));
+  return Status::ok();
+}
+
+Status VolumeImpl::close() {
+  if (closed_) return Status::ok();
+  closed_ = true;
+  if (opt_.read_only) return Status::ok();
+  return commit_delta(true);
+}
+
+Result<Attr> VolumeImpl::getattr(uint64_t ino) {
+  TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
+  if (ino < kFirstNormalIno && ino != kRootIno) {
+    return Status::from_errno(ENOENT, fmt::format("inode {}: internal", ino));
+  }
+  return attr_of(*inode);
+}
+
+Result<Attr> VolumeImpl::setattr(uint64_t ino, const SetAttr& c) {
+  if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
+  TUX3_RETURN_IF_ERROR(reserve(1));
+  TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
+  if (ino < kFirstNormalIno && ino != kRootIno) {
+    return Status::from_errno(EPERM, fmt::format("inode {}: internal", ino));
+  }
+  InodeRecord& r = inode->rec;
+  if (c.size) {
+    if (r.is_dir()) return Status::from_errno(EISDIR, "truncate of a directory");
+    if (r.type() != kModeRegular) return Status::from_errno(EINVAL, "truncate of a special file");
+    TUX3_RETURN_IF_ERROR(truncate(*inode, *c.size));
+  }
+  if (c.mode) r.mode = (r.mode & kModeTypeMask) | (*c.mode & kModePermMask);
+  if (c.uid) r.uid = *c.uid;
+  if (c.gid) r.gid = *c.gid;
+  if (c.atime) r.atime = *c.atime;
+  if (c.mtime) r.mtime = *c.mtime;
+  r.ctime = now();
+  touch(*inode);
+  Attr a = attr_of(*inode);
+  TUX3_RETURN_IF_ERROR(maybe_commit());
+  return a;
+}
+
+VolumeStatFs VolumeImpl::statfs() {
+  VolumeStatFs s;
+  s.block_size = bs_;
+  s.blocks = sb_.vol_blocks;
+  s.free_blocks = alloc_->free_blocks();
+  s.inodes = kMaxInum - kFirstNormalIno + 2;
+  s.free_inodes = s.inodes - inode_count_;
+  s.name_max = uint32_t(max_name_len(bs_));
+  return s;
+}
+
+}  // namespace tux3

@@ -8,9 +8,9 @@
 //   3. every file's extent tree and every directory's index: nodes verified, extents inside
 //      the volume and not overlapping, block counts, directory entries naming live inodes
 //      of the type they claim, link counts;
-//   4. the orphan tree and the log chain: nodes and log blocks verified;
-//   5. the allocation bitmap against every block reached above (only when the log is empty:
-//      otherwise the bitmap on disk legitimately lags the log, and replay must come first).
+//   4. the orphan tree and the log chain (read and replayed when the reader opened);
+//   5. the allocation bitmap, as the last unify wrote it with the log's allocation changes
+//      applied, against every block reached above.
 // Memory: one bit per volume block, plus per-inode link counts.
 #pragma once
 
@@ -32,7 +32,7 @@ struct VerifyReport {
   uint64_t data_blocks = 0;
   uint64_t log_blocks = 0;
   uint64_t blocks_in_use = 0;    // reached from the roots, reserved area included
-  bool bitmap_checked = false;   // false when the log was not empty
+  bool bitmap_checked = false;   // false when the bitmap or the log could not be read
   bool clean() const { return problems.empty(); }
 };
 

@@ -1,8 +1,9 @@
 // volume_reader.h: read-only access to a volume, every block verified as it is read.
 //
 // The reader picks the newest valid superblock slot and reads structures through it. It never
-// writes. It does not replay the log (replay is a layer above); what it shows is the state
-// as of the last unify plus whatever leaves the committed deltas wrote.
+// writes. By default it replays the log in memory, so trees read through it are those of
+// the committed delta (bnodes changed since the last unify exist only in the log); with
+// replay off it shows the blocks exactly as they are on disk.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,8 @@
 
 namespace tux3 {
 
+struct ChainReplay;
+
 // Callbacks of a tree walk. Either may be empty. Keys of a node lie in [low, high).
 struct TreeVisitor {
   std::function<Status(uint64_t block, const format::Bnode& node)> on_bnode;
@@ -35,7 +38,8 @@ class VolumeReader {
   // Reads both slots and chooses one. NotFound if neither slot holds a tux3 superblock;
   // Corruption if slots are damaged; NotSupported for an unknown version or feature.
   // REQUIRES: device outlives the reader.
-  static Result<std::unique_ptr<VolumeReader>> open(BlockDevice& device);
+  static Result<std::unique_ptr<VolumeReader>> open(BlockDevice& device, bool replay = true);
+  ~VolumeReader();
 
   const format::Superblock& super() const { return super_; }
   const format::SlotPair& slots() const { return slots_; }
@@ -45,6 +49,11 @@ class VolumeReader {
 
   // Reads one block. InvalidArgument if outside the volume.
   Status read_block(uint64_t block, std::span<uint8_t> out);
+  // A bnode as of the committed delta (rebuilt from the log, or read from disk), verified
+  // against the tree and level it was reached from.
+  Result<format::Bnode> read_bnode(uint64_t block, uint64_t owner, uint16_t level);
+  // The replayed log (empty when opened without replay).
+  const struct ChainReplay& replay() const { return *replay_; }
   // What a block of this kind at this location must say.
   format::Expect expect(uint32_t magic, uint64_t block) const;
 
@@ -69,6 +78,7 @@ class VolumeReader {
   format::SlotPair slots_;
   format::Superblock super_;
   uint64_t first_data_block_;
+  std::unique_ptr<ChainReplay> replay_;
 };
 
 }  // namespace tux3

@@ -10,6 +10,7 @@
 // Nothing is written until step 5 (and nothing at all when read-only).
 #include <fmt/format.h>
 
+#include "delta/chain_replay.h"
 #include "fs/volume_impl.h"
 #include "tuxdisk/format/bitmap.h"
 
@@ -66,33 +67,14 @@ VolumeImpl::VolumeImpl(BlockDevice& device, const VolumeOptions& options, Superb
       store_(device, sb_) {}
 
 Status VolumeImpl::start() {
-  // 2. The chain, newest first as stored, then oldest first.
-  std::vector<LogBlock> chain;
-  uint64_t block = sb_.log_head;
-  std::vector<uint8_t> buf(bs_);
-  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
-  for (uint32_t i = 0; i < sb_.log_count; ++i) {
-    if (block < first_data || block >= sb_.vol_blocks) {
-      return Status::corruption(fmt::format("log chain entry {} of {}: block {} is outside the "
-                                            "data area", i, sb_.log_count, block));
-    }
-    TUX3_RETURN_IF_ERROR(dev_.read(block << sb_.block_bits, buf));
-    TUX3_ASSIGN_OR_RETURN(LogBlock lb, decode_log_block(buf, {kMagicLog, block, sb_.uuid,
-                                                              sb_.delta}, sb_.vol_blocks));
-    chain_.insert(chain_.begin(), block);
-    uint64_t prev = lb.prev;
-    chain.insert(chain.begin(), std::move(lb));
-    block = prev;
-  }
-  // 3. Bnodes.
-  BnodeReplay bnodes([&](uint64_t b) { return store_.read_disk_bnode(b, sb_.delta); });
-  for (const LogBlock& lb : chain) {
-    for (const LogRecord& r : lb.records) {
-      TUX3_RETURN_IF_ERROR(bnodes.apply(r).with_context("log replay"));
-      ++stats_.replayed_records;
-    }
-  }
-  store_.set_overlay(bnodes.images());
+  // 2 and 3. The chain and the bnodes it changed.
+  TUX3_ASSIGN_OR_RETURN(ChainReplay replay,
+                        replay_chain(dev_, sb_, [&](uint64_t b) {
+                          return store_.read_disk_bnode(b, sb_.delta);
+                        }));
+  stats_.replayed_records = replay.records;
+  chain_ = replay.chain;
+  store_.set_overlay(replay.bnodes);
   itree_ = std::make_unique<Btree>(store_, bs_, kMagicIleaf, kOwnerInodeTable, sb_.itree);
   otree_ = std::make_unique<Btree>(store_, bs_, kMagicOleaf, kOwnerOrphans, sb_.otree);
   inode_count_ = sb_.inode_count;
@@ -117,28 +99,11 @@ Status VolumeImpl::start() {
   // The superblock's free count already describes the replayed state: apply the records
   // to the bits without counting.
   alloc_->set_counting(false);
-  for (uint64_t b : chain_) TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1, true));
-  for (const LogBlock& lb : chain) {
-    for (const LogRecord& r : lb.records) {
-      const auto& f = r.fields;
-      Status s;
-      switch (r.code) {
-        case LogCode::kAlloc: s = alloc_->mark(f[0], f[1]); break;
-        case LogCode::kFree: s = alloc_->release(f[0], f[1]); break;
-        case LogCode::kLeafRedirect:
-          s = alloc_->mark(f[1], 1);
-          if (s && f[0]) s = alloc_->release(f[0], 1);
-          break;
-        case LogCode::kBnodeNew: s = alloc_->mark(f[0], 1); break;
-        case LogCode::kBnodeRedirect: s = alloc_->mark(f[1], 1); break;
-        case LogCode::kStreamReserve: s = alloc_->mark(f[1], 1); break;
-        default: break;
-      }
-      TUX3_RETURN_IF_ERROR(std::move(s).with_context("log replay: allocation bitmap"));
-    }
-  }
-  for (uint64_t b : bnodes.freed()) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
-  unify_frees_ = bnodes.released_at_unify();
+  TUX3_RETURN_IF_ERROR(apply_chain_allocations(
+      replay, {[&](uint64_t b, uint64_t n, bool tolerate) { return alloc_->mark(b, n, tolerate); },
+               [&](uint64_t b, uint64_t n) { return alloc_->release(b, n); }})
+                           .with_context("log replay"));
+  unify_frees_ = replay.released_at_unify;
   alloc_->set_counting(true);
 
   // 5. Orphans.

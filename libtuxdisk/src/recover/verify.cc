@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tuxdisk/format/bitmap.h"
+#include "delta/chain_replay.h"
 #include "tuxdisk/format/log.h"
 
 namespace tux3 {
@@ -26,8 +27,8 @@ class Checker {
     TUX3_RETURN_IF_ERROR(check_files());
     check_links();
     TUX3_RETURN_IF_ERROR(check_orphans());
-    TUX3_RETURN_IF_ERROR(check_log());
-    if (sb_.log_count == 0) TUX3_RETURN_IF_ERROR(check_bitmap());
+    check_log();
+    TUX3_RETURN_IF_ERROR(check_bitmap());
     return std::move(report_);
   }
 
@@ -241,69 +242,82 @@ class Checker {
     return soft(r_.walk_tree(sb_.otree, kOwnerOrphans, kMagicOleaf, v).with_context("orphans"));
   }
 
-  Status check_log() {
-    uint64_t block = sb_.log_head;
-    std::vector<uint8_t> buf(r_.block_size());
-    for (uint32_t i = 0; i < sb_.log_count; ++i) {
-      if (block < r_.first_data_block() || block >= sb_.vol_blocks) {
-        problem(fmt::format("log chain: block {} (entry {} of {}) is outside the data area",
-                            block, i, sb_.log_count));
-        return Status::ok();
-      }
-      TUX3_RETURN_IF_ERROR(r_.read_block(block, buf));
-      auto log = decode_log_block(buf, r_.expect(kMagicLog, block), sb_.vol_blocks);
-      if (!log) {
-        problem(log.status().message());
-        return Status::ok();
-      }
+  // The log chain was read and verified when the reader opened (and replayed) it.
+  void check_log() {
+    for (uint64_t block : r_.replay().chain) {
       claim(block, "log chain");
       ++report_.log_blocks;
-      block = log->prev;
     }
-    return Status::ok();
+    // Old locations of bnodes moved or dropped since the last unify: unreachable, but still
+    // allocated until the next unify, as the on-disk bnodes still use them.
+    for (uint64_t block : r_.replay().released_at_unify) claim(block, "bnode awaiting unify");
   }
 
+  // The bitmap as the last unify wrote it, with the log's allocation changes applied, must
+  // mark exactly the blocks reached above.
   Status check_bitmap() {
     auto it = inodes_.find(kInoBitmap);
     if (it == inodes_.end()) return Status::ok();
     auto extents = r_.file_extents(kInoBitmap, it->second);
     if (!extents) return soft(extents.status());
-    report_.bitmap_checked = true;
     uint32_t bs = r_.block_size();
     uint64_t per = bits_per_bitmap_block(bs);
     uint64_t needed = (sb_.vol_blocks + per - 1) / per;
+    std::vector<std::vector<uint8_t>> bitmap(needed, std::vector<uint8_t>(per / 8, 0));
     std::vector<uint8_t> buf(bs);
-    uint64_t allocated = 0;
-    std::size_t next_extent = 0;
-    for (uint64_t index = 0; index < needed; ++index) {
-      while (next_extent < extents->size() &&
-             (*extents)[next_extent].logical + (*extents)[next_extent].count <= index) {
-        ++next_extent;
-      }
-      uint64_t first = index * per;
-      uint64_t last = std::min(first + per, sb_.vol_blocks);
-      bool mapped = next_extent < extents->size() && (*extents)[next_extent].logical <= index;
-      if (!mapped) {  // a hole: every block it covers must be free
-        for (uint64_t b = first; b < last; ++b) {
-          if (claimed(b)) problem(fmt::format("block {} is in use but the bitmap has a hole there", b));
+    for (const Extent& e : *extents) {
+      for (uint64_t i = 0; i < e.count; ++i) {
+        uint64_t index = e.logical + i, phys = e.physical + i;
+        if (index >= needed) {
+          problem(fmt::format("bitmap block {} lies beyond the {} the volume needs", index, needed));
+          continue;
         }
-        continue;
+        TUX3_RETURN_IF_ERROR(r_.read_block(phys, buf));
+        Status s = verify_bitmap_block(buf, r_.expect(kMagicBitmap, phys), index * per,
+                                       sb_.vol_blocks);
+        if (!s) {
+          problem(s.message());
+          continue;
+        }
+        auto bits = bitmap_bits(std::span<const uint8_t>(buf));
+        bitmap[index].assign(bits.begin(), bits.end());
       }
-      const Extent& e = (*extents)[next_extent];
-      uint64_t phys = e.physical + (index - e.logical);
-      TUX3_RETURN_IF_ERROR(r_.read_block(phys, buf));
-      Status s = verify_bitmap_block(buf, r_.expect(kMagicBitmap, phys), first, sb_.vol_blocks);
-      if (!s) {
-        problem(s.message());
-        continue;
-      }
-      auto bits = bitmap_bits(std::span<const uint8_t>(buf));
-      for (uint64_t b = first; b < last; ++b) {
-        bool set = bit_is_set(bits, b - first);
-        allocated += set;
-        if (set && !claimed(b)) problem(fmt::format("block {} is marked allocated but unused", b));
-        if (!set && claimed(b)) problem(fmt::format("block {} is in use but marked free", b));
-      }
+    }
+    auto bit = [&](uint64_t b) -> std::pair<std::vector<uint8_t>*, uint64_t> {
+      return {&bitmap[b / per], b % per};
+    };
+    BitmapEdits edits{
+        [&](uint64_t b, uint64_t n, bool tolerate) -> Status {
+          for (uint64_t x = b; x < b + n && x < sb_.vol_blocks; ++x) {
+            auto [bits, i] = bit(x);
+            if (bit_is_set(*bits, i) && !tolerate) {
+              return Status::corruption(fmt::format("log allocates block {} twice", x));
+            }
+            set_bit(*bits, i);
+          }
+          return Status::ok();
+        },
+        [&](uint64_t b, uint64_t n) -> Status {
+          for (uint64_t x = b; x < b + n && x < sb_.vol_blocks; ++x) {
+            auto [bits, i] = bit(x);
+            if (!bit_is_set(*bits, i)) return Status::corruption(fmt::format("log frees free block {}", x));
+            clear_bit(*bits, i);
+          }
+          return Status::ok();
+        }};
+    Status applied = apply_chain_allocations(r_.replay(), edits);
+    if (!applied) {
+      problem(applied.message());
+      return Status::ok();
+    }
+    report_.bitmap_checked = true;
+    uint64_t allocated = 0;
+    for (uint64_t b = 0; b < sb_.vol_blocks; ++b) {
+      auto [bits, i] = bit(b);
+      bool set = bit_is_set(*bits, i);
+      allocated += set;
+      if (set && !claimed(b)) problem(fmt::format("block {} is marked allocated but unused", b));
+      if (!set && claimed(b)) problem(fmt::format("block {} is in use but marked free", b));
     }
     if (sb_.vol_blocks - allocated != sb_.free_blocks) {
       problem(fmt::format("superblock free count {} but the bitmap has {} free blocks",

@@ -5,13 +5,14 @@
 
 #include <fmt/format.h>
 
+#include "delta/chain_replay.h"
 #include "tuxdisk/format/constants.h"
 
 namespace tux3 {
 
 using namespace format;
 
-Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device) {
+Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device, bool replay) {
   if (device.size() < kReservedBytes) {
     return Status::not_found(fmt::format("{}: {} bytes is too small to hold a tux3 volume",
                                          device.name(), device.size()));
@@ -43,14 +44,62 @@ Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device) {
         "{}: the volume needs {} bytes ({} blocks of {}) but the device has only {}",
         device.name(), need, sb.vol_blocks, sb.block_size(), device.size()));
   }
-  return std::unique_ptr<VolumeReader>(new VolumeReader(device, std::move(slots), sb));
+  std::unique_ptr<VolumeReader> reader(new VolumeReader(device, std::move(slots), sb));
+  if (replay) {
+    VolumeReader* r = reader.get();
+    TUX3_ASSIGN_OR_RETURN(ChainReplay chain,
+                          replay_chain(device, r->super_, [r](uint64_t b) -> Result<Bnode> {
+                            std::vector<uint8_t> buf(r->block_size());
+                            TUX3_RETURN_IF_ERROR(r->read_block(b, buf));
+                            return decode_bnode(buf, {r->expect(kMagicBnode, b),
+                                                      NodeLayout::Owner::get(buf),
+                                                      r->super_.vol_blocks});
+                          }));
+    r->replay_ = std::make_unique<ChainReplay>(std::move(chain));
+  }
+  return reader;
+}
+
+VolumeReader::~VolumeReader() = default;
+
+Result<Bnode> VolumeReader::read_bnode(uint64_t block, uint64_t owner, uint16_t level) {
+  if (auto it = replay_->bnodes.find(block); it != replay_->bnodes.end()) {
+    const BnodeImage& img = it->second;
+    if (img.owner != owner || img.level != level) {
+      return Status::corruption(fmt::format("replayed bnode {}: tree {:#x} level {}, reached "
+                                            "from tree {:#x} level {}", block, img.owner,
+                                            img.level, owner, level))
+          .at_block(block);
+    }
+    if (img.entries.empty()) {
+      return Status::corruption(fmt::format("replayed bnode {} has no entries", block))
+          .at_block(block);
+    }
+    Bnode b;
+    b.header = {kMagicBnode, block, super_.uuid, super_.delta};
+    b.owner = owner;
+    b.level = level;
+    b.entries = img.entries;
+    return b;
+  }
+  std::vector<uint8_t> buf(block_size());
+  TUX3_RETURN_IF_ERROR(read_block(block, buf));
+  TUX3_ASSIGN_OR_RETURN(Bnode node, decode_bnode(buf, NodeExpect{expect(kMagicBnode, block),
+                                                                 owner, super_.vol_blocks}));
+  if (node.level != level) {
+    return Status::corruption(fmt::format("bnode at block {}: level {} where {} was expected",
+                                          block, node.level, level))
+        .at_block(block);
+  }
+  return node;
 }
 
 VolumeReader::VolumeReader(BlockDevice& device, SlotPair slots, Superblock super)
     : device_(device),
       slots_(std::move(slots)),
       super_(std::move(super)),
-      first_data_block_((kReservedBytes + super_.block_size() - 1) >> super_.block_bits) {}
+      first_data_block_((kReservedBytes + super_.block_size() - 1) >> super_.block_bits),
+      replay_(std::make_unique<ChainReplay>()) {}
 
 Status VolumeReader::read_block(uint64_t block, std::span<uint8_t> out) {
   if (block >= super_.vol_blocks || out.size() != block_size()) {
@@ -80,11 +129,11 @@ Status VolumeReader::walk_node(uint64_t block, uint16_t level, uint64_t owner,
                                           owner, block))
         .at_block(block);
   }
-  std::vector<uint8_t> buf(block_size());
-  TUX3_RETURN_IF_ERROR(read_block(block, buf));
   uint32_t magic = level == 0 ? leaf_magic : kMagicBnode;
-  NodeExpect ne{expect(magic, block), owner, super_.vol_blocks};
   if (level == 0) {
+    std::vector<uint8_t> buf(block_size());
+    TUX3_RETURN_IF_ERROR(read_block(block, buf));
+    NodeExpect ne{expect(magic, block), owner, super_.vol_blocks};
     TUX3_ASSIGN_OR_RETURN(LeafView leaf, LeafView::decode(buf, ne));
     if (leaf.size() > 0 && (leaf.key(0) < low || leaf.key(leaf.size() - 1) >= high)) {
       return Status::corruption(fmt::format("{} at block {}: keys {}..{} outside the range {}..{}",
@@ -94,12 +143,7 @@ Status VolumeReader::walk_node(uint64_t block, uint16_t level, uint64_t owner,
     }
     return visitor.on_leaf ? visitor.on_leaf(block, leaf, low, high) : Status::ok();
   }
-  TUX3_ASSIGN_OR_RETURN(Bnode node, decode_bnode(buf, ne));
-  if (node.level != level) {
-    return Status::corruption(fmt::format("bnode at block {}: level {} where {} was expected",
-                                          block, node.level, level))
-        .at_block(block);
-  }
+  TUX3_ASSIGN_OR_RETURN(Bnode node, read_bnode(block, owner, level));
   if (node.entries.front().key != low || node.entries.back().key >= high) {
     return Status::corruption(fmt::format("bnode at block {}: keys {}..{} do not fit range {}..{}",
                                           block, node.entries.front().key,
@@ -123,12 +167,8 @@ Result<std::optional<InodeRecord>> VolumeReader::lookup_inode(uint64_t inum) {
   uint64_t low = 0, high = std::numeric_limits<uint64_t>::max();
   std::vector<uint8_t> buf(block_size());
   for (int level = root.depth; level > 0; --level) {
-    TUX3_RETURN_IF_ERROR(read_block(block, buf));
-    TUX3_ASSIGN_OR_RETURN(
-        Bnode node,
-        decode_bnode(buf, NodeExpect{expect(kMagicBnode, block), kOwnerInodeTable,
-                                     super_.vol_blocks}));
-    if (node.level != level || node.entries.front().key != low) {
+    TUX3_ASSIGN_OR_RETURN(Bnode node, read_bnode(block, kOwnerInodeTable, uint16_t(level)));
+    if (node.entries.front().key != low) {
       return Status::corruption(fmt::format("inode table bnode at block {} is inconsistent with "
                                             "its parent", block))
           .at_block(block);

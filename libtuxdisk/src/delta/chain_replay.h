@@ -1,0 +1,41 @@
+// chain_replay.h: reading the log chain of the committed delta and rebuilding what it
+// describes: the bnodes changed since the last unify, and the allocation changes. Shared
+// by the engine (open), the read-only reader and the checker, so all three see the same
+// committed state. See man/tux3-format.5, "Applying the log".
+#pragma once
+
+#include <functional>
+#include <map>
+#include <vector>
+
+#include "delta/bnode_replay.h"
+#include "tuxdisk/device.h"
+#include "tuxdisk/format/log.h"
+#include "tuxdisk/format/superblock.h"
+
+namespace tux3 {
+
+struct ChainReplay {
+  std::vector<uint64_t> chain;            // log blocks, oldest first
+  std::vector<format::LogBlock> blocks;   // their contents, oldest first
+  std::map<uint64_t, BnodeImage> bnodes;  // bnodes as of the committed delta (changed ones)
+  std::vector<uint64_t> released_at_unify;  // allocated, unreachable, freed by the next unify
+  std::vector<uint64_t> freed_bnodes;       // bnodes of the cycle dropped again
+  uint64_t records = 0;
+};
+
+// Reads and verifies the chain, then rebuilds bnodes (reading unify-time bnodes through
+// read_bnode). Corruption names the block and record that stopped it.
+Result<ChainReplay> replay_chain(BlockDevice& device, const format::Superblock& super,
+                                 const BnodeReplay::DiskReader& read_bnode);
+
+// What applying the chain's allocation changes needs from a bitmap.
+struct BitmapEdits {
+  std::function<Status(uint64_t block, uint64_t count, bool tolerate_set)> mark;
+  std::function<Status(uint64_t block, uint64_t count)> release;
+};
+// Applies, in order: the chain's own blocks (tolerating bits a unify already set), then
+// every record's allocation effect, then the frees of bnodes created and dropped in the cycle.
+Status apply_chain_allocations(const ChainReplay& replay, const BitmapEdits& edits);
+
+}  // namespace tux3

@@ -12,7 +12,7 @@ namespace {
 
 constexpr LogFieldSpec B{"block", 8}, C4{"count", 4}, C2{"count", 2};
 constexpr LogFieldSpec Old{"old", 8}, New{"new", 8}, Bn{"bnode", 8}, Key{"key", 8};
-constexpr LogFieldSpec Child{"child", 8}, Inum{"inum", 8}, Stream{"stream", 2}, Seq{"seq", 8};
+constexpr LogFieldSpec Child{"child", 8}, Stream{"stream", 2}, Seq{"seq", 8};
 
 constexpr LogRecordKind kKinds[] = {
     {LogCode::kAlloc, "ALLOC", 2, {B, C4}},
@@ -24,8 +24,6 @@ constexpr LogRecordKind kKinds[] = {
     {LogCode::kBnodeUpdate, "BNODE_UPDATE", 3, {Bn, Key, Child}},
     {LogCode::kBnodeDel, "BNODE_DEL", 3, {Bn, Key, C2}},
     {LogCode::kBnodeFree, "BNODE_FREE", 1, {B}},
-    {LogCode::kOrphanAdd, "ORPHAN_ADD", 1, {Inum}},
-    {LogCode::kOrphanDel, "ORPHAN_DEL", 1, {Inum}},
     {LogCode::kUnify, "UNIFY", 0, {}},
     {LogCode::kDelta, "DELTA", 1, {LogFieldSpec{"delta", 8}}},
     {LogCode::kStreamReserve, "STREAM_RESERVE", 2, {Stream, B}},

@@ -52,12 +52,10 @@ enum class LogCode : uint8_t {
   kBnodeDel = 0x08,       // bnode, key, count: count entries from the one for key removed
   kBnodeFree = 0x09,      // block: bnode dropped from its tree; freed as by FREE if created or
                           //   redirected since the last unify, else when the next unify is
-  kOrphanAdd = 0x0a,      // inum: the inode became an orphan
-  kOrphanDel = 0x0b,      // inum: the orphan was destroyed (or linked again)
-  kUnify = 0x0c,          // (none): the first record of a unify cycle
-  kDelta = 0x0d,          // delta: the records that follow belong to this delta
-  kStreamReserve = 0x0e,  // stream, block: block reserved for the stream's next block
-  kStreamRetire = 0x0f,   // stream, seq: stream blocks up to seq absorbed; reservation ends
+  kUnify = 0x0a,          // (none): the first record of a unify cycle
+  kDelta = 0x0b,          // delta: the records that follow belong to this delta
+  kStreamReserve = 0x0c,  // stream, block: block reserved for the stream's next block
+  kStreamRetire = 0x0d,   // stream, seq: stream blocks up to seq absorbed; reservation ends
 };
 
 inline constexpr std::size_t kMaxLogFields = 5;

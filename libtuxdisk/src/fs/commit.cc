@@ -79,7 +79,7 @@ void VolumeImpl::note_change(uint64_t) {
 
 Status VolumeImpl::maybe_commit() {
   if (opt_.read_only) return Status::ok();
-  bool due = dirty_bytes_ >= opt_.dirty_limit_bytes ||
+  bool due = dirty_bytes_ >= opt_.dirty_limit_bytes || dirty_inodes_.size() >= kMaxDirtyInodes ||
              (delta_started_ns_ >= 0 &&
               monotonic_ns() - delta_started_ns_ >= int64_t(opt_.delta_interval_ms) * 1000000);
   if (!due) return Status::ok();
@@ -96,11 +96,13 @@ Status VolumeImpl::sync() {
 }
 
 uint64_t VolumeImpl::reserved_blocks() const {
-  // Blocks the current delta will need at commit: its dirty data, a leaf (and a share of
-  // bnodes) per dirty inode, the inode table path, log blocks, and room for a unify's
-  // bitmap and bnode moves.
+  // Blocks the current delta will need at commit, over-estimated: its dirty data; an
+  // extent leaf and a bnode for each inode with dirty data; a share of an inode-table or
+  // directory leaf for every dirty inode (records are far smaller than a leaf); a fixed
+  // margin for tree paths and log blocks; and a unify's moves of the changed bitmap blocks.
   uint64_t pages = dirty_bytes_ / bs_;
-  return pages + 4 * dirty_inodes_.size() + 64 + 2 * alloc_->dirty().size();
+  return pages + 2 * data_inodes_.size() + dirty_inodes_.size() / 2 + 64 +
+         2 * alloc_->dirty().size();
 }
 
 Status VolumeImpl::reserve(uint64_t blocks) {
@@ -369,6 +371,7 @@ Status VolumeImpl::commit_delta_now(bool unify) {
   }
   for (uint64_t ino : destroyed) inodes_.erase(ino);
   dirty_inodes_.clear();
+  data_inodes_.clear();
   delta_started_ns_ = -1;
   stats_.deltas++;
   return Status::ok();

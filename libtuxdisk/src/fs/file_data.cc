@@ -141,6 +141,7 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     if (!it->second.dirty) {
       it->second.dirty = true;
       dirty_bytes_ += bs_;
+      data_inodes_.insert(inode.ino);
     }
     done += chunk;
   }

@@ -137,6 +137,9 @@ class VolumeImpl final : public Volume {
   std::unique_ptr<Allocator> alloc_;
   std::map<uint64_t, std::unique_ptr<Inode>> inodes_;
   std::set<uint64_t> dirty_inodes_;
+  std::set<uint64_t> data_inodes_;  // dirty inodes with dirty data pages
+  // A delta is committed once this many inodes are dirty, whatever the other triggers.
+  static constexpr std::size_t kMaxDirtyInodes = 16384;
   uint64_t dirty_bytes_ = 0;
   // Extents freed by operations (truncate, unlink) in the current delta: released with it.
   std::vector<std::pair<uint64_t, uint32_t>> op_frees_;

@@ -108,6 +108,14 @@ uint64_t VolumeImpl::reserved_blocks() const {
 Status VolumeImpl::reserve(uint64_t blocks) {
   if (failed_) return failed_status();
   uint64_t free = alloc_->free_blocks();
+  if (reserved_blocks() + blocks > free && !dirty_inodes_.empty()) {
+    // The estimate for the pending delta is pessimistic: commit it, which turns the
+    // estimate into what it really used (and releases what it freed), then look again.
+    bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
+                 chain_.size() >= opt_.unify_log_blocks;
+    TUX3_RETURN_IF_ERROR(commit_delta(unify));
+    free = alloc_->free_blocks();
+  }
   if (reserved_blocks() + blocks > free) {
     return Status::from_errno(ENOSPC, fmt::format("no space: {} blocks free, {} needed",
                                                   free, reserved_blocks() + blocks));

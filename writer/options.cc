@@ -1,0 +1,120 @@
+// options.cc: tux3-writer option parsing (Boost.Program_options) and validation.
+#include "options.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "tuxdisk/size_parse.h"
+
+namespace tux3::writer {
+namespace {
+
+namespace po = boost::program_options;
+
+Status usage(std::string message) { return Status::invalid_argument(std::move(message)); }
+
+// A whole decimal number of at most `max`, nothing else (no sign, no spaces).
+bool parse_decimal(std::string_view text, uint64_t max, uint64_t& out) {
+  if (text.empty()) return false;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size() && out <= max;
+}
+
+Result<uint64_t> number(const po::variables_map& vm, const char* name, uint64_t min,
+                        uint64_t max) {
+  std::string text = vm[name].as<std::string>();
+  uint64_t v;
+  if (!parse_decimal(text, max, v) || v < min) {
+    return usage(fmt::format("--{} '{}': expected a whole number from {} to {}", name, text, min, max));
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<CommandLine> parse_command_line(int argc, char** argv) {
+  po::options_description visible("Options");
+  visible.add_options()
+      ("quiet,q", "print nothing but errors")
+      ("json", "print the statistics as one JSON object")
+      ("time", po::value<std::string>(),
+       "SECONDS since the epoch: every timestamp the run sets (default: SOURCE_DATE_EPOCH "
+       "if set, else the real clock)")
+      ("seed", po::value<std::string>()->default_value("0"), "default seed of the data patterns")
+      ("uid", po::value<std::string>()->default_value("0"), "owner of everything created")
+      ("gid", po::value<std::string>()->default_value("0"), "group of everything created")
+      ("dirty-limit", po::value<std::string>()->default_value("64m"),
+       "commit a delta when this much data is dirty (suffixes k, m, g)")
+      ("delta-interval", po::value<std::string>()->default_value("0"),
+       "commit a delta this many milliseconds after its first change (0: never)")
+      ("unify-every", po::value<std::string>()->default_value("32"),
+       "unify after this many deltas")
+      ("version,V", "print the version and exit")
+      ("help,h", "print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()("image", po::value<std::string>())("script", po::value<std::string>());
+  po::options_description all;
+  all.add(visible).add(hidden);
+  po::positional_options_description positional;
+  positional.add("image", 1).add("script", 1);
+
+  CommandLine cmd;
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    return usage(fmt::format("{} (try --help)", e.what()));
+  }
+  std::ostringstream help;
+  help << "Usage: tux3-writer [options] IMAGE SCRIPT|-\n"
+          "Run a script of file system operations (mkdir, write, link, rename, ...) on the tux3 "
+          "volume in IMAGE, then close it and print statistics. See tux3-writer(1).\n\n"
+       << visible;
+  cmd.help_text = help.str();
+  cmd.help = vm.count("help") > 0;
+  cmd.version = vm.count("version") > 0;
+  if (cmd.help || cmd.version) return cmd;
+  if (!vm.count("image")) return usage("no IMAGE given (try --help)");
+  if (!vm.count("script")) return usage("no SCRIPT given (a file, or - for standard input)");
+  cmd.image = vm["image"].as<std::string>();
+  cmd.script = vm["script"].as<std::string>();
+  cmd.quiet = vm.count("quiet") > 0;
+  cmd.json = vm.count("json") > 0;
+
+  TUX3_ASSIGN_OR_RETURN(cmd.seed, number(vm, "seed", 0, UINT64_MAX));
+  TUX3_ASSIGN_OR_RETURN(uint64_t uid, number(vm, "uid", 0, UINT32_MAX - 1));
+  TUX3_ASSIGN_OR_RETURN(uint64_t gid, number(vm, "gid", 0, UINT32_MAX - 1));
+  cmd.uid = uint32_t(uid);
+  cmd.gid = uint32_t(gid);
+
+  std::string limit = vm["dirty-limit"].as<std::string>();
+  auto bytes = parse_size(limit);
+  if (!bytes || *bytes == 0) {
+    return usage(fmt::format("--dirty-limit '{}': expected a size above 0 (suffixes k, m, g)", limit));
+  }
+  cmd.volume.dirty_limit_bytes = *bytes;
+  TUX3_ASSIGN_OR_RETURN(uint64_t interval, number(vm, "delta-interval", 0, UINT32_MAX - 1));
+  // 0 is "no timer": commits then depend only on the script, never on how fast it ran.
+  cmd.volume.delta_interval_ms = interval ? uint32_t(interval) : UINT32_MAX;
+  TUX3_ASSIGN_OR_RETURN(uint64_t every, number(vm, "unify-every", 1, UINT32_MAX));
+  cmd.volume.unify_every_deltas = uint32_t(every);
+
+  if (vm.count("time")) {
+    TUX3_ASSIGN_OR_RETURN(uint64_t sec, number(vm, "time", 0, uint64_t(INT64_MAX)));
+    cmd.fixed_time = format::Timestamp{int64_t(sec), 0};
+  } else if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
+    uint64_t sec;
+    if (!parse_decimal(epoch, uint64_t(INT64_MAX), sec)) {
+      return usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", epoch));
+    }
+    cmd.fixed_time = format::Timestamp{int64_t(sec), 0};
+  }
+  return cmd;
+}
+
+}  // namespace tux3::writer

@@ -102,6 +102,40 @@ TEST(Inode, NameSpaceAndKindRules) {
   EXPECT_EQ(validate_inode(dev, 20).code(), Errc::kCorruption);
 }
 
+TEST(Inode, InlineExtentsRoundTripAndRules) {
+  InodeRecord in;
+  in.mode = kModeRegular | 0600;
+  in.nlink = 1;
+  in.size = 20000;
+  in.blocks = 4;
+  in.inline_extents = {{0, 500, 2, 0}, {3, 900, 1, 0}, {4, 950, 1, kExtentUnwritten}};
+  auto bytes = encode_inode(in);
+  EXPECT_EQ(bytes.size(), InodeLayout::kCoreSize + 3 + 3 * kInlineExtentSize);
+  testing::expect_fixture("inode-inline-extents", bytes);
+  auto back = decode_inode(bytes, 30);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  EXPECT_EQ(*back, in);
+  auto invalid = [&](auto mutate) {
+    InodeRecord r = in;
+    mutate(r);
+    return validate_inode(r, 30).code();
+  };
+  EXPECT_EQ(invalid([](InodeRecord& r) { r.inline_extents[1].logical = 1; }), Errc::kCorruption);
+  EXPECT_EQ(invalid([](InodeRecord& r) { r.inline_extents[0].count = 0; }), Errc::kCorruption);
+  EXPECT_EQ(invalid([](InodeRecord& r) { r.inline_extents[0].physical = 0; }), Errc::kCorruption);
+  EXPECT_EQ(invalid([](InodeRecord& r) { r.root = {77, 0}; }), Errc::kCorruption);
+  EXPECT_EQ(invalid([](InodeRecord& r) { r.inline_extents.resize(5, {10, 1, 1, 0}); }),
+            Errc::kCorruption);
+  EXPECT_EQ(invalid([](InodeRecord& r) {
+              r.mode = kModeDirectory | 0700;
+              r.parent = 2;
+            }),
+            Errc::kCorruption);
+  auto torn = bytes;
+  torn[InodeLayout::kCoreSize + 2] = 20;  // EXTENTS length not a multiple of 24
+  EXPECT_EQ(decode_inode(torn, 30).status().code(), Errc::kCorruption);
+}
+
 TEST(Inode, NameAndInlineSymlinkLimitsPerBlockSize) {
   EXPECT_EQ(max_name_len(512), 209u);
   EXPECT_EQ(max_name_len(1024), 255u);

@@ -187,6 +187,39 @@ TEST_F(VolumeTest, SparseFilesHolesAndTruncate) {
   expect_clean();
 }
 
+// A small file's mapping lives in its inode record; it moves to an extent tree when it
+// outgrows the record and back when it shrinks again.
+TEST_F(VolumeTest, SmallFilesKeepTheirExtentsInline) {
+  auto f = vol->create(kRootIno, "small", 0644, 0, 0);
+  ASSERT_TRUE(vol->write(f->ino, 0, bytes("tiny")).is_ok());
+  ASSERT_TRUE(vol->sync().is_ok());
+  auto used = [&] {  // data blocks and tree nodes (not log blocks, which each delta adds)
+    auto reader = VolumeReader::open(*dev);
+    auto report = *verify_volume(**reader);
+    return report.data_blocks + report.tree_nodes;
+  };
+  uint64_t with_one = used();
+  auto g = vol->create(kRootIno, "small2", 0644, 0, 0);
+  ASSERT_TRUE(vol->write(g->ino, 0, bytes("tiny")).is_ok());
+  ASSERT_TRUE(vol->sync().is_ok());
+  EXPECT_EQ(used(), with_one + 1) << "a one-block file costs one block";
+  // Six separate extents (holes between): more than fit inline.
+  for (int i = 0; i < 6; ++i) ASSERT_TRUE(vol->write(f->ino, uint64_t(i) * 3 * 4096, bytes("x")).is_ok());
+  ASSERT_TRUE(vol->sync().is_ok());
+  expect_clean();
+  reopen();
+  EXPECT_EQ(read_all(f->ino).substr(3 * 4096, 1), "x");
+  SetAttr cut;
+  cut.size = 100;
+  ASSERT_TRUE(vol->setattr(f->ino, cut).is_ok());
+  ASSERT_TRUE(vol->sync().is_ok());
+  expect_clean();
+  reopen();
+  EXPECT_EQ(read_all(f->ino), std::string("xiny") + std::string(96, '\0'));
+  ASSERT_TRUE(vol->close().is_ok());
+  expect_clean();
+}
+
 TEST_F(VolumeTest, XattrsRoundTrip) {
   auto f = vol->create(kRootIno, "x", 0644, 0, 0);
   ASSERT_TRUE(vol->setxattr(f->ino, "user.mime", bytes("text/plain"), 0).is_ok());

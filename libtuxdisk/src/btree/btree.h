@@ -115,6 +115,16 @@ class Btree {
   // empty. Frees leaf blocks after this delta and bnode blocks per the unify rules.
   Status destroy(TreeCommitter& committer);
 
+  // Small trees kept outside any block (a file's inline extents). adopt_inline() makes the
+  // tree a single in-memory leaf with these items and no location. REQUIRES: empty tree.
+  void adopt_inline(std::vector<BtreeItem> items);
+  // The items, if the whole tree is one leaf of at most `max` items (an empty tree: none).
+  Result<std::optional<std::vector<BtreeItem>>> small_tree_items(std::size_t max);
+  // Takes the tree's single leaf out of its block (freed with this delta, if it had one) so
+  // the caller can store the items inline; the tree stays usable in memory.
+  // REQUIRES: small_tree_items() returned items.
+  void detach_root(TreeCommitter& committer);
+
   // Walks every loaded and unloaded node (loading all): for tests and checks.
   Status for_each_item(const std::function<Status(const BtreeItem&)>& fn);
   std::size_t depth() const;

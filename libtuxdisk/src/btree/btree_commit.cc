@@ -116,6 +116,37 @@ Status Btree::commit_node(BtreeNode& node, TreeCommitter& c, std::vector<BtreeNo
   return Status::ok();
 }
 
+void Btree::adopt_inline(std::vector<BtreeItem> items) {
+  root_node_ = std::make_unique<BtreeNode>();
+  for (const BtreeItem& item : items) root_node_->value_bytes += item.value.size();
+  root_node_->items = std::move(items);
+  root_ = {};
+  emptied_ = false;
+}
+
+Result<std::optional<std::vector<BtreeItem>>> Btree::small_tree_items(std::size_t max) {
+  TUX3_RETURN_IF_ERROR(ensure_root());
+  if (!root_node_) return std::optional<std::vector<BtreeItem>>(std::vector<BtreeItem>());
+  if (!root_node_->is_leaf() || root_node_->items.size() > max) {
+    return std::optional<std::vector<BtreeItem>>();
+  }
+  return std::optional<std::vector<BtreeItem>>(root_node_->items);
+}
+
+void Btree::detach_root(TreeCommitter& c) {
+  for (const Removed& r : removed_) release_node(r.block, r.is_leaf, r.cycle_owned, c);
+  removed_.clear();
+  if (root_node_) {
+    if (root_node_->block) c.free_after_delta(root_node_->block);
+    root_node_->block = 0;
+    root_node_->dirty = false;
+    root_node_->assigned_delta = 0;
+  }
+  root_ = {};
+  emptied_ = false;
+  dirty_ = false;
+}
+
 void Btree::collect_unify_bnodes(std::vector<BtreeNode*>& out) {
   if (root_node_) collect_node(*root_node_, out);
 }

@@ -43,6 +43,9 @@ std::size_t inode_record_size(const InodeRecord& inode) {
   if (inode.is_dir()) n += L::kAttrHeaderSize + 8;
   if (inode.inline_symlink) n += L::kAttrHeaderSize + inode.inline_symlink->size();
   for (const Xattr& x : inode.xattrs) n += L::kAttrHeaderSize + xattr_body_size(x);
+  if (!inode.inline_extents.empty()) {
+    n += L::kAttrHeaderSize + inode.inline_extents.size() * kInlineExtentSize;
+  }
   return n;
 }
 
@@ -88,6 +91,28 @@ Status validate_inode(const InodeRecord& inode, uint64_t inum) {
   if (!dir && type != FileType::kRegular && type != FileType::kSymlink &&
       inode.root.block != 0) {
     return inode_error(inum, "device, FIFO or socket with a data tree");
+  }
+  if (!inode.inline_extents.empty()) {
+    if (type != FileType::kRegular && !(type == FileType::kSymlink && !inode.inline_symlink)) {
+      return inode_error(inum, "EXTENTS on an inode that holds no data blocks");
+    }
+    if (inode.root.block != 0) return inode_error(inum, "EXTENTS and an extent tree at once");
+    if (inode.inline_extents.size() > kMaxInlineExtents) {
+      return inode_error(inum, fmt::format("{} inline extents exceed {}",
+                                           inode.inline_extents.size(), kMaxInlineExtents));
+    }
+    for (std::size_t i = 0; i < inode.inline_extents.size(); ++i) {
+      const Extent& e = inode.inline_extents[i];
+      if (e.count == 0 || e.physical == 0 || (e.flags & ~kExtentFlagsKnown) ||
+          e.logical >= kMaxBlocks || e.count > kMaxBlocks - e.logical) {
+        return inode_error(inum, fmt::format("inline extent {} is invalid", i));
+      }
+      if (i > 0 && e.logical < inode.inline_extents[i - 1].logical +
+                                   inode.inline_extents[i - 1].count) {
+        return inode_error(inum, fmt::format("inline extent {} overlaps or precedes the one "
+                                             "before", i));
+      }
+    }
   }
   if (inode.nlink > kMaxLinkCount) {
     return inode_error(inum, fmt::format("link count {} exceeds {}", inode.nlink, kMaxLinkCount));
@@ -158,6 +183,16 @@ std::vector<uint8_t> encode_inode(const InodeRecord& inode) {
     w.bytes(x.name);
     w.bytes(x.value);
   }
+  if (!inode.inline_extents.empty()) {
+    w.u8(uint8_t(AttrTag::kExtents));
+    w.be16(uint16_t(inode.inline_extents.size() * kInlineExtentSize));
+    for (const Extent& e : inode.inline_extents) {
+      w.be64(e.logical);
+      w.be64(e.physical);
+      w.be32(e.count);
+      w.be32(e.flags);
+    }
+  }
   return out;
 }
 
@@ -215,6 +250,20 @@ Result<InodeRecord> decode_inode(std::span<const uint8_t> b, uint64_t inum) {
         auto value = br.bytes(br.remaining());
         x.value.assign(value.begin(), value.end());
         inode.xattrs.push_back(std::move(x));
+        break;
+      }
+      case AttrTag::kExtents: {
+        if (body.empty() || body.size() % kInlineExtentSize != 0) {
+          return inode_error(inum, fmt::format("EXTENTS of {} bytes", body.size()));
+        }
+        while (br.remaining() > 0) {
+          Extent e;
+          e.logical = br.be64();
+          e.physical = br.be64();
+          e.count = br.be32();
+          e.flags = br.be32();
+          inode.inline_extents.push_back(e);
+        }
         break;
       }
       default:

@@ -20,6 +20,7 @@
 
 #include "fs/volume_impl.h"
 #include "tuxdisk/format/bitmap.h"
+#include "tuxdisk/format/node.h"
 
 namespace tux3 {
 
@@ -128,6 +129,35 @@ Status VolumeImpl::failed_status() const {
                                              failure_));
 }
 
+// A file whose whole mapping is a few extents keeps them in its record (no extent leaf):
+// half the blocks and writes for small files. Returns whether the mapping is inline now.
+Result<bool> VolumeImpl::store_inline_extents(Inode& inode, CommitContext& ctx) {
+  InodeRecord& r = inode.rec;
+  bool eligible = r.type() == kModeRegular || (r.type() == kModeSymlink && !r.inline_symlink);
+  if (!inode.tree || !eligible) return false;
+  if (!inode.tree->dirty() && r.inline_extents.empty()) return false;
+  TUX3_ASSIGN_OR_RETURN(auto items, inode.tree->small_tree_items(kMaxInlineExtents));
+  if (!items) {
+    r.inline_extents.clear();
+    return false;
+  }
+  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
+  InodeRecord candidate = r;
+  candidate.inline_extents.clear();
+  candidate.root = {};
+  for (const BtreeItem& item : *items) {
+    TUX3_ASSIGN_OR_RETURN(Extent e, decode_extent(item.key, item.value, sb_.vol_blocks, first_data));
+    candidate.inline_extents.push_back(e);
+  }
+  if (inode_record_size(candidate) > max_leaf_value(bs_)) {
+    r.inline_extents.clear();
+    return false;
+  }
+  inode.tree->detach_root(ctx);
+  r = std::move(candidate);
+  return true;
+}
+
 Status VolumeImpl::commit_delta(bool unify) {
   if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
   if (failed_) return failed_status();
@@ -176,7 +206,8 @@ Status VolumeImpl::commit_delta_now(bool unify) {
       continue;
     }
     TUX3_RETURN_IF_ERROR(flush_data(inode, ctx));
-    if (inode.tree && inode.tree->dirty()) {
+    TUX3_ASSIGN_OR_RETURN(bool inline_map, store_inline_extents(inode, ctx));
+    if (!inline_map && inode.tree && inode.tree->dirty()) {
       TUX3_RETURN_IF_ERROR(commit_tree(*inode.tree));
       inode.rec.root = inode.tree->root();
     }

@@ -67,6 +67,15 @@ Result<Btree*> VolumeImpl::inode_tree(Inode& inode) {
   if (!inode.tree) {
     uint32_t magic = inode.rec.is_dir() ? kMagicDleaf : kMagicXleaf;
     inode.tree = std::make_unique<Btree>(store_, bs_, magic, inode.ino, inode.rec.root);
+    if (!inode.rec.inline_extents.empty()) {
+      std::vector<BtreeItem> items;
+      for (const Extent& e : inode.rec.inline_extents) {
+        std::vector<uint8_t> value(ExtentLayout::kSize);
+        encode_extent(e, std::span<uint8_t, ExtentLayout::kSize>(value.data(), value.size()));
+        items.push_back({e.logical, std::move(value)});
+      }
+      inode.tree->adopt_inline(std::move(items));
+    }
   }
   return inode.tree.get();
 }

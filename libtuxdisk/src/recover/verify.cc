@@ -123,7 +123,7 @@ class Checker {
 
   Status check_files() {
     for (auto& [inum, inode] : inodes_) {
-      if (inode.root.empty()) {
+      if (inode.root.empty() && inode.inline_extents.empty()) {
         if (inode.blocks != 0) {
           problem(fmt::format("inode {}: {} blocks but no data tree", inum, inode.blocks));
         }

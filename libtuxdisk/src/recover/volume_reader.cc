@@ -192,6 +192,13 @@ Result<std::optional<InodeRecord>> VolumeReader::lookup_inode(uint64_t inum) {
 
 Result<std::vector<Extent>> VolumeReader::file_extents(uint64_t inum, const InodeRecord& inode) {
   std::vector<Extent> out;
+  for (const Extent& e : inode.inline_extents) {  // a small file's mapping, in its record
+    uint8_t value[ExtentLayout::kSize];
+    encode_extent(e, value);
+    TUX3_ASSIGN_OR_RETURN(Extent checked, decode_extent(e.logical, value, super_.vol_blocks,
+                                                        first_data_block_));
+    out.push_back(checked);
+  }
   TreeVisitor visitor;
   visitor.on_leaf = [&](uint64_t, const LeafView& leaf, uint64_t, uint64_t) -> Status {
     for (std::size_t i = 0; i < leaf.size(); ++i) {

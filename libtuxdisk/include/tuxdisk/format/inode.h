@@ -17,6 +17,7 @@
 
 #include "tuxdisk/endian.h"
 #include "tuxdisk/format/superblock.h"
+#include "tuxdisk/format/values.h"
 #include "tuxdisk/status.h"
 
 namespace tux3::format {
@@ -65,7 +66,12 @@ inline constexpr uint32_t kModeFifo = 0010000;
 inline constexpr uint32_t kModePermMask = 07777;
 
 // Attribute tags.
-enum class AttrTag : uint8_t { kRdev = 1, kParent = 2, kSymlink = 3, kXattr = 4 };
+enum class AttrTag : uint8_t { kRdev = 1, kParent = 2, kSymlink = 3, kXattr = 4, kExtents = 5 };
+
+// EXTENTS: a small file's mapping kept in its record instead of an extent tree (root 0).
+// Each entry: logical u64, physical u64, count u32, flags u32.
+inline constexpr std::size_t kInlineExtentSize = 24;
+inline constexpr std::size_t kMaxInlineExtents = 4;
 
 // Extended attribute name spaces ("user.foo" is stored as kUser + "foo").
 enum class XattrNs : uint8_t {
@@ -101,6 +107,10 @@ struct InodeRecord {
   uint64_t parent = 0;             // directories: the parent directory (root: itself)
   std::optional<std::string> inline_symlink;  // symlinks of at most 255 bytes
   std::vector<Xattr> xattrs;       // sorted by (ns, name), unique
+  // Regular files and data symlinks with root 0: up to kMaxInlineExtents extents,
+  // ascending and not overlapping. Blocks are range-checked by readers (they know the
+  // volume size); the record checks only their shape.
+  std::vector<Extent> inline_extents;
 
   uint32_t type() const { return mode & kModeTypeMask; }
   bool is_dir() const { return type() == kModeDirectory; }

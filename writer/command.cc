@@ -23,7 +23,7 @@ struct Spec {
   std::string_view usage;
 };
 
-constexpr std::array<Spec, 20> kSpecs = {{
+constexpr std::array<Spec, 21> kSpecs = {{
     {"mkdir", Op::kMkdir, 1, 2, false, "mkdir [-p] PATH [MODE]"},
     {"write", Op::kWrite, 2, 2, true,
      "write PATH SIZE [pattern=NAME] [seed=N] [offset=N] [bs=N]"},
@@ -47,6 +47,7 @@ constexpr std::array<Spec, 20> kSpecs = {{
      "check PATH [size=N] [nlink=N] [mode=MODE] [type=TYPE] [owner=UID:GID] [target=TEXT] "
      "[content=PATTERN[:SEED]] [key=PATH] [offset=N] [length=N]"},
     {"repeat", Op::kRepeat, 1, 1, false, "repeat N"},
+    {"ls", Op::kLs, 1, 1, false, "ls [-R] PATH"},
 }};
 
 const Spec* find_spec(std::string_view name) {
@@ -109,7 +110,7 @@ class Binder {
     }
     if (out.empty()) {
       if (need_name) return bad("path '/': the root directory has no name here");
-      out = "/";
+      return std::string(1, '/');
     }
     return out;
   }
@@ -226,7 +227,8 @@ Result<Command> Binder::run() {
   Command c;
   c.op = spec_.op;
   std::vector<std::string> a = args_;
-  bool parents = spec_.op == Op::kMkdir && !a.empty() && a[0] == "-p";
+  bool parents = !a.empty() && ((spec_.op == Op::kMkdir && a[0] == "-p") ||
+                                (spec_.op == Op::kLs && a[0] == "-R"));
   if (parents) a.erase(a.begin());
   std::size_t positional = a.size();
   if (spec_.options) positional = std::min(positional, spec_.max_args);
@@ -234,6 +236,11 @@ Result<Command> Binder::run() {
     return bad(fmt::format("{} arguments", positional < spec_.min_args ? "too few" : "too many"));
   }
   switch (spec_.op) {
+    case Op::kLs: {
+      c.parents = parents;
+      TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], false));
+      break;
+    }
     case Op::kMkdir: {
       c.parents = parents;
       TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], !parents));

@@ -20,7 +20,7 @@ namespace tux3::writer {
 
 enum class Op {
   kMkdir, kWrite, kAppend, kCopy, kTruncate, kLink, kSymlink, kRename, kUnlink, kRmdir,
-  kMknod, kChmod, kChown, kTouch, kSetxattr, kRmxattr, kSync, kUnify, kCheck, kRepeat,
+  kMknod, kChmod, kChown, kTouch, kSetxattr, kRmxattr, kSync, kUnify, kCheck, kRepeat, kLs,
 };
 
 // What `check` compares; each is optional.
@@ -44,7 +44,7 @@ struct Command {
   std::string path2;   // link/rename: the new path; copy: the host file (as written)
   std::string name;    // xattr name; symlink target
   std::string value;   // xattr value
-  bool parents = false;                // mkdir -p
+  bool parents = false;                // mkdir -p; ls -R
   std::optional<uint32_t> mode;        // mkdir, chmod
   std::optional<uint32_t> uid, gid;    // chown
   uint64_t size = 0;                   // write/append/truncate bytes

@@ -66,6 +66,7 @@ class Runner {
   Outcome write(const Command& c, uint64_t offset);
   Outcome copy(const Command& c);
   Outcome check(const Command& c);
+  Outcome list(uint64_t dir, const std::string& path, bool recursive);
 
   const Script& script_;
   Volume& vol_;
@@ -310,7 +311,49 @@ Outcome Runner::execute(const Command& c) {
     case Op::kSync: return done(vol_.sync(), "");
     case Op::kUnify: return done(vol_.commit_delta(true), "");
     case Op::kCheck: return check(c);
+    case Op::kLs: {
+      auto a = resolve(c.path);
+      if (!a) return from_status(a.status(), c.path);
+      return list(a->ino, c.path, c.parents);
+    }
     case Op::kRepeat: break;  // run() handles loops
+  }
+  return std::nullopt;
+}
+
+// ls: one line per entry, like ls -l: type and permissions, links, owner, size, name, and
+// a symlink's target; -R descends into subdirectories after listing each directory.
+Outcome Runner::list(uint64_t dir, const std::string& path, bool recursive) {
+  std::vector<DirEntry> entries;
+  Status s = vol_.readdir(dir, 2, [&](const DirEntry& e) {
+    entries.push_back(e);
+    return true;
+  });
+  if (!s) return from_status(s, path);
+  std::sort(entries.begin(), entries.end(),
+            [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  fmt::print("{}:\n", path);
+  for (const DirEntry& e : entries) {
+    auto a = vol_.getattr(e.ino);
+    if (!a) return from_status(a.status(), path + "/" + e.name);
+    static constexpr char kTypes[] = "?-dcbps l";
+    char type = e.type == format::FileType::kSymlink ? 'l' : kTypes[uint8_t(e.type) & 7];
+    std::string perms;
+    for (int bit = 8; bit >= 0; --bit) perms += (a->mode >> bit & 1) ? "rwx"[(8 - bit) % 3] : '-';
+    std::string line = fmt::format("{}{} {:3} {:5} {:5} {:10} {}", type, perms, a->nlink, a->uid,
+                                   a->gid, a->size, e.name);
+    if (e.type == format::FileType::kSymlink) {
+      auto target = vol_.readlink(e.ino);
+      if (target) line += " -> " + *target;
+    }
+    fmt::print("{}\n", line);
+  }
+  if (recursive) {
+    for (const DirEntry& e : entries) {
+      if (e.type != format::FileType::kDirectory) continue;
+      Outcome sub = list(e.ino, path == "/" ? "/" + e.name : path + "/" + e.name, true);
+      if (sub) return sub;
+    }
   }
   return std::nullopt;
 }

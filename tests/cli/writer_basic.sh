@@ -158,6 +158,20 @@ tw_error 16 "missing.tw: No such file or directory" "a script that does not exis
 tw img .
 tw_error 16 "" "a directory as the script"
 
+# ls: an ls -l style listing on standard output, sorted, recursive with -R.
+new_image listed 8m
+tw -q listed - <<'S'
+mkdir -p /a/b
+write /a/f 3000
+symlink f /a/s
+ls -R /
+S
+tw_ok "ls -R"
+check "ls prints the root first" grep -qx '/:' "$OUT"
+check "ls shows the file with its size" grep -Eq '^-rw-r--r-- +1 +0 +0 +3000 f$' "$OUT"
+check "ls shows the symlink target" grep -Eq ' s -> f$' "$OUT"
+check "ls -R descends" grep -qx '/a/b:' "$OUT"
+
 # Volume and device errors: exit 2.
 tw nothere s.tw
 tw_error 2 "nothere" "an image that does not exist"

@@ -11,7 +11,7 @@ packages=(
   e2fsprogs util-linux fdisk zstd
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(xfsprogs btrfs-progs hyperfine time)
+  packages+=(xfsprogs btrfs-progs hyperfine time bc)
 fi
 
 missing=()

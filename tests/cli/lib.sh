@@ -105,8 +105,9 @@ expect_ok() {
   fi
 }
 
-# expect_error CODE SUBSTRING DESCRIPTION: the last mk exited CODE, printed nothing on
-# stdout and exactly one line on stderr, starting "mkfs.tux3: " and containing SUBSTRING.
+# expect_error CODE SUBSTRING DESCRIPTION: the last command exited CODE, printed nothing on
+# stdout and exactly one line on stderr, starting "$TOOL_NAME: " (default mkfs.tux3) and
+# containing SUBSTRING.
 expect_error() {
   local code=$1 want=$2 what=$3 lines first
   CHECKS=$((CHECKS + 1))
@@ -121,8 +122,8 @@ expect_error() {
   elif [[ $lines -ne 1 || $(tail -c1 "$ERR" | od -An -c | tr -d ' ') != '\n' ]]; then
     fail "$what: expected exactly one line on stderr, got $lines"
     _show
-  elif [[ $first != "mkfs.tux3: "* ]]; then
-    fail "$what: stderr does not start with 'mkfs.tux3: '"
+  elif [[ $first != "${TOOL_NAME:-mkfs.tux3}: "* ]]; then
+    fail "$what: stderr does not start with '${TOOL_NAME:-mkfs.tux3}: '"
     _show
   elif [[ $first != *"$want"* ]]; then
     fail "$what: stderr does not mention '$want'"

@@ -34,36 +34,10 @@ tw() {
   "$WRITER" "$@" >"$OUT" 2>"$ERR" || RC=$?
 }
 
-tw_ok() {
-  CHECKS=$((CHECKS + 1))
-  if [[ $RC -ne 0 || -s $ERR ]]; then
-    fail "$1: expected success with an empty stderr"
-    _show
-  fi
-}
-
-tw_error() {
-  local code=$1 want=$2 what=$3 lines first
-  CHECKS=$((CHECKS + 1))
-  lines=$(wc -l <"$ERR")
-  first=$(head -n1 "$ERR")
-  if [[ $RC -ne $code ]]; then
-    fail "$what: expected exit $code, got $RC"
-    _show
-  elif [[ -s $OUT ]]; then
-    fail "$what: expected nothing on stdout"
-    _show
-  elif [[ $lines -ne 1 || $(tail -c1 "$ERR" | od -An -c | tr -d ' ') != '\n' ]]; then
-    fail "$what: expected exactly one line on stderr, got $lines"
-    _show
-  elif [[ $first != "tux3-writer: "* ]]; then
-    fail "$what: stderr does not start with 'tux3-writer: '"
-    _show
-  elif [[ $first != *"$want"* ]]; then
-    fail "$what: stderr does not mention '$want'"
-    _show
-  fi
-}
+# The writer's success and error checks are lib.sh's, for tux3-writer's messages.
+TOOL_NAME=tux3-writer
+tw_ok() { expect_ok "$@"; }
+tw_error() { expect_error "$@"; }
 
 new_image() {
   rm -f "$1"

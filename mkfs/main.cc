@@ -1,12 +1,14 @@
 // mkfs.tux3: make a tux3 volume on a block device or image file.
-// parse -> inspect the target (changes nothing) -> refuse or plan -> create/extend -> wipe
-// foreign signatures -> write -> report. Exit codes (man/mkfs.tux3.8): 0 done, 1 refused,
-// 2 target or I/O error, 16 usage.
+// parse -> check --root-dir -> inspect the target (changes nothing) -> refuse or plan ->
+// create/extend -> wipe foreign signatures -> write -> copy the --root-dir tree -> report.
+// Exit codes (man/mkfs.tux3.8): 0 done, 1 refused, 2 target, tree or I/O error, 16 usage.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "options.h"
+#include "populate.h"
 #include "report.h"
 #include "target.h"
 #include "tuxdisk/mkfs.h"
@@ -41,6 +43,24 @@ int main(int argc, char** argv) {
   }
   const std::string& path = cmd.request.path;
 
+  // --root-dir: the tree is checked before the target is looked at; the root directory
+  // takes its mode, and its owner unless --root-owner says otherwise.
+  mkfs::PopulateOptions populate;
+  bool copy_tree = !cmd.root_dir.empty();
+  if (copy_tree) {
+    uint32_t mode, uid, gid;
+    Status s = mkfs::check_root_dir(cmd.root_dir, mode, uid, gid);
+    if (!s) return fail(kExitError, s.message());
+    cmd.options.root_mode = mode;
+    if (!cmd.root_owner_given) {
+      cmd.options.root_uid = uid;
+      cmd.options.root_gid = gid;
+    }
+    populate.root_dir = cmd.root_dir;
+    populate.block_size = 1u << cmd.options.block_bits;
+    populate.source_date_epoch = cmd.source_date_epoch;
+  }
+
   auto target = mkfs::inspect_target(cmd.request);
   if (!target) {
     return fail(target.status().code() == Errc::kBusy ? kExitRefused : kExitError,
@@ -56,7 +76,24 @@ int main(int argc, char** argv) {
   auto geometry = plan_volume(target->bytes, target->topology, cmd.options);
   if (!geometry) return fail(kExitError, fmt::format("{}: {}", path, geometry.status().message()));
   if (cmd.request.dry_run) {
-    if (!cmd.quiet) mkfs::print_geometry(path, *target, *geometry, cmd.options, true);
+    mkfs::PopulateStats scanned;
+    if (copy_tree) {
+      struct stat st;
+      if (::stat(path.c_str(), &st) == 0) populate.exclude = {{st.st_dev, st.st_ino}};
+      auto r = mkfs::scan_tree(populate);
+      if (!r) return fail(kExitError, r.status().message());
+      scanned = *r;
+    }
+    if (cmd.quiet) return kExitOk;
+    mkfs::print_geometry(path, *target, *geometry, cmd.options, true);
+    if (copy_tree) {
+      mkfs::print_population(cmd.root_dir, scanned, true);
+      if (scanned.data_blocks > geometry->free_blocks) {
+        fmt::print("warning: the data alone needs {} blocks, more than the {} free: the volume "
+                   "is too small for the tree\n",
+                   scanned.data_blocks, geometry->free_blocks);
+      }
+    }
     return kExitOk;
   }
 
@@ -79,9 +116,23 @@ int main(int argc, char** argv) {
     if (target->create && target->device) ::unlink(path.c_str());
     return fail(kExitError, fmt::format("{}: {}", path, s.message()));
   }
+  mkfs::PopulateStats copied;
+  if (copy_tree) {
+    struct stat st;
+    if (::fstat(target->device->fd(), &st) == 0 && S_ISREG(st.st_mode)) {
+      populate.exclude = {{st.st_dev, st.st_ino}};
+    }
+    auto r = mkfs::populate_volume(*target->device, populate);
+    if (!r) {
+      if (target->create) ::unlink(path.c_str());
+      return fail(kExitError, r.status().message());  // it names the host path at fault
+    }
+    copied = *r;
+  }
   if (!cmd.quiet) {
     mkfs::print_geometry(path, *target, *geometry, cmd.options, false);
     fmt::print("written: {} bytes in {} writes, {} flushes\n", bytes, writes, flushes);
+    if (copy_tree) mkfs::print_population(cmd.root_dir, copied, false);
   }
   return kExitOk;
 }

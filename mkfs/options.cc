@@ -79,7 +79,10 @@ Result<Command> parse_command_line(int argc, char** argv) {
       ("dry-run,n", "print the geometry, write nothing")
       ("discard", "discard (TRIM / punch holes in) the volume's range before formatting")
       ("root-owner", po::value<std::string>(),
-       "UID:GID of the root directory (default: the caller's)")
+       "UID:GID of the root directory (default: the caller's, or DIR's with --root-dir)")
+      ("root-dir,d", po::value<std::string>()->value_name("DIR"),
+       "copy the tree under DIR into the new volume (files, directories, symlinks, hard "
+       "links, devices, FIFOs, sockets, owners, modes, times, xattrs)")
       ("fsync-mode", po::value<std::string>()->default_value("stream"),
        "volume default fsync mode: stream or delta")
       ("quiet,q", "print nothing but errors")
@@ -143,8 +146,14 @@ Result<Command> parse_command_line(int argc, char** argv) {
   o.root_gid = getgid();
   if (vm.count("root-owner")) {
     TUX3_RETURN_IF_ERROR(parse_owner(vm["root-owner"].as<std::string>(), o.root_uid, o.root_gid));
+    cmd.root_owner_given = true;
   }
   TUX3_ASSIGN_OR_RETURN(o.now, creation_time());
+  if (std::getenv("SOURCE_DATE_EPOCH")) cmd.source_date_epoch = o.now.sec;
+  if (vm.count("root-dir")) {
+    cmd.root_dir = vm["root-dir"].as<std::string>();
+    if (cmd.root_dir.empty()) return usage("--root-dir: empty directory name");
+  }
 
   cmd.request.path = vm["target"].as<std::string>();
   cmd.request.dry_run = vm.count("dry-run") > 0;

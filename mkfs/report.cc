@@ -52,4 +52,31 @@ void print_geometry(const std::string& path, const Target& t, const VolumeGeomet
   if (dry_run) fmt::print("would write: {} bytes\n", g.bytes_to_write);
 }
 
+void print_population(const std::string& root_dir, const PopulateStats& s, bool dry_run) {
+  if (s.excluded_image) {
+    fmt::print("note: the image file lies inside {} and is not copied into itself\n", root_dir);
+  }
+  if (s.xattrs_skipped) {
+    fmt::print("warning: {} extended attributes skipped: their name space is not supported "
+               "(first: {})\n",
+               s.xattrs_skipped, s.first_skipped);
+  }
+  if (s.shrunk) {
+    fmt::print("warning: {} files shrank while being copied and were copied as far as they "
+               "went (first: {})\n",
+               s.shrunk, s.first_shrunk);
+  }
+  std::string counts = fmt::format(
+      "{} files, {} directories, {} symlinks, {} hard links, {} special files, {} xattrs, "
+      "{} bytes of data in {} blocks",
+      s.files, s.directories, s.symlinks, s.hard_links, s.specials, s.xattrs, s.data_bytes,
+      s.data_blocks);
+  if (dry_run) {
+    fmt::print("would copy from {}: {}\n", root_dir, counts);
+  } else {
+    fmt::print("copied from {}: {}; {} deltas, {} bytes written\n", root_dir, counts, s.deltas,
+               s.bytes_written);
+  }
+}
+
 }  // namespace tux3::mkfs

@@ -8,7 +8,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost-program-options-dev libfmt-dev libzstd-dev libblkid-dev
   libisal-dev libxxhash-dev libgtest-dev
-  e2fsprogs util-linux fdisk zstd
+  e2fsprogs util-linux fdisk zstd python3
 )
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(xfsprogs btrfs-progs hyperfine time bc)

@@ -95,6 +95,27 @@ TEST_F(VolumeTest, CreateWriteReadAcrossReopen) {
   expect_clean();
 }
 
+TEST_F(VolumeTest, UnknownReadOnlyCompatFeatureAllowsOnlyReadOnly) {
+  ASSERT_TRUE(vol->close().is_ok());
+  vol.reset();
+  for (unsigned slot = 0; slot < 2; ++slot) {
+    auto image = std::span(dev->bytes()).subspan(format::kSuperSlotOffset[slot],
+                                                 format::kSuperSlotSize);
+    auto sb = format::decode_superblock(image, slot);
+    ASSERT_TRUE(sb.is_ok()) << sb.status().to_string();
+    sb->feature_ro_compat |= uint64_t(1) << 7;
+    format::encode_superblock(*sb, image);
+  }
+  VolumeOptions rw;
+  EXPECT_EQ(Volume::open(*dev, rw).status().code(), Errc::kNotSupported);
+  VolumeOptions ro;
+  ro.read_only = true;
+  auto v = Volume::open(*dev, ro);
+  ASSERT_TRUE(v.is_ok()) << v.status().to_string();
+  EXPECT_TRUE((*v)->getattr(kRootIno).is_ok());
+  EXPECT_EQ(status_errno((*v)->create(kRootIno, "x", 0644, 0, 0).status()), EROFS);
+}
+
 TEST_F(VolumeTest, ErrorsAreThePosixOnes) {
   EXPECT_EQ(status_errno(vol->lookup(kRootIno, "missing").status()), ENOENT);
   ASSERT_TRUE(vol->mkdir(kRootIno, "d", 0755, 0, 0).is_ok());

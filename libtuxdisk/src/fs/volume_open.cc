@@ -52,7 +52,7 @@ Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOp
   if (device.size() < (sb.vol_blocks << sb.block_bits)) {
     return Status::corruption(fmt::format("{}: device is smaller than the volume", device.name()));
   }
-  if (sb.feature_ro_compat & ~kRoCompatSupported && !options.read_only) {
+  if ((sb.feature_ro_compat & ~kRoCompatSupported) != 0 && !options.read_only) {
     return Status::not_supported(fmt::format(
         "{}: unknown read-only-compatible features {:#x}: open read-only", device.name(),
         sb.feature_ro_compat & ~kRoCompatSupported));

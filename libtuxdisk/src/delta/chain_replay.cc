@@ -12,9 +12,8 @@ using namespace format;
 Result<ChainReplay> replay_chain(BlockDevice& device, const Superblock& sb,
                                  const BnodeReplay::DiskReader& read_bnode) {
   ChainReplay out;
-  uint32_t bs = sb.block_size();
-  uint64_t first_data = (kReservedBytes + bs - 1) / bs;
-  std::vector<uint8_t> buf(bs);
+  uint64_t first_data = first_data_block(sb.block_bits);
+  std::vector<uint8_t> buf(sb.block_size());
   uint64_t block = sb.log_head;
   for (uint32_t i = 0; i < sb.log_count; ++i) {
     if (block < first_data || block >= sb.vol_blocks) {

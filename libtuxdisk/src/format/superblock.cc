@@ -83,7 +83,7 @@ Status validate_superblock(const Superblock& sb) {
                        fmt::format("{} is outside {}..{}", sb.block_bits, kMinBlockBits,
                                    kMaxBlockBits));
   }
-  uint64_t reserved_blocks = (kReservedBytes + sb.block_size() - 1) >> sb.block_bits;
+  uint64_t reserved_blocks = first_data_block(sb.block_bits);
   if (sb.vol_blocks < kMinVolumeBlocks || sb.vol_blocks > kMaxBlocks) {
     return field_error(slot, "volblocks",
                        fmt::format("{} is outside {}..{}", sb.vol_blocks, kMinVolumeBlocks,

@@ -74,6 +74,11 @@ Result<std::pair<uint64_t, uint32_t>> CommitContext::allocate_data(uint64_t at, 
   return vol_.alloc_->allocate(at, want);
 }
 
+bool VolumeImpl::unify_due() const {
+  return deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
+         chain_.size() >= opt_.unify_log_blocks;
+}
+
 void VolumeImpl::note_change(uint64_t) {
   if (delta_started_ns_ < 0) delta_started_ns_ = monotonic_ns();
 }
@@ -84,15 +89,13 @@ Status VolumeImpl::maybe_commit() {
              (delta_started_ns_ >= 0 &&
               monotonic_ns() - delta_started_ns_ >= int64_t(opt_.delta_interval_ms) * 1000000);
   if (!due) return Status::ok();
-  bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
-               chain_.size() >= opt_.unify_log_blocks;
+  bool unify = unify_due();
   return commit_delta(unify);
 }
 
 Status VolumeImpl::sync() {
   if (opt_.read_only) return Status::ok();
-  bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
-               chain_.size() >= opt_.unify_log_blocks;
+  bool unify = unify_due();
   return commit_delta(unify);
 }
 
@@ -112,8 +115,7 @@ Status VolumeImpl::reserve(uint64_t blocks) {
   if (reserved_blocks() + blocks > free && !dirty_inodes_.empty()) {
     // The estimate for the pending delta is pessimistic: commit it, which turns the
     // estimate into what it really used (and releases what it freed), then look again.
-    bool unify = deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
-                 chain_.size() >= opt_.unify_log_blocks;
+    bool unify = unify_due();
     TUX3_RETURN_IF_ERROR(commit_delta(unify));
     free = alloc_->free_blocks();
   }
@@ -141,7 +143,7 @@ Result<bool> VolumeImpl::store_inline_extents(Inode& inode, CommitContext& ctx) 
     r.inline_extents.clear();
     return false;
   }
-  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
+  uint64_t first_data = first_data_block(sb_.block_bits);
   InodeRecord candidate = r;
   candidate.inline_extents.clear();
   candidate.root = {};

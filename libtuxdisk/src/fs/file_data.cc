@@ -25,7 +25,7 @@ Result<std::optional<Extent>> VolumeImpl::map_block(Inode& inode, uint64_t logic
   TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
   TUX3_ASSIGN_OR_RETURN(auto item, tree->floor(logical));
   if (!item) return std::optional<Extent>();
-  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
+  uint64_t first_data = first_data_block(sb_.block_bits);
   TUX3_ASSIGN_OR_RETURN(Extent e, decode_extent(item->key, item->value, sb_.vol_blocks, first_data));
   if (logical >= e.logical + e.count) return std::optional<Extent>();
   return std::optional<Extent>(e);
@@ -35,7 +35,7 @@ Status VolumeImpl::punch(Inode& inode, uint64_t first, uint64_t end,
                          std::vector<std::pair<uint64_t, uint32_t>>& frees) {
   if (first >= end) return Status::ok();
   TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
-  uint64_t first_data = (kReservedBytes + bs_ - 1) / bs_;
+  uint64_t first_data = first_data_block(sb_.block_bits);
   auto handle = [&](const BtreeItem& item) -> Status {
     TUX3_ASSIGN_OR_RETURN(Extent e, decode_extent(item.key, item.value, sb_.vol_blocks, first_data));
     uint64_t e_end = e.logical + e.count;

@@ -54,7 +54,7 @@ Result<VolumeGeometry> plan_volume(uint64_t device_bytes, const Topology& topolo
     return Status::invalid_argument(
         fmt::format("{} fsync streams exceed the format's {}", options.stream_count, kMaxStreams));
   }
-  g.reserved_blocks = (kReservedBytes + g.block_size - 1) >> g.block_bits;
+  g.reserved_blocks = first_data_block(g.block_bits);
   g.itree_leaf = g.reserved_blocks;
   g.bitmap_xleaf = g.itree_leaf + 1;
   g.bitmap_block0 = g.bitmap_xleaf + 1;

@@ -121,6 +121,7 @@ class VolumeImpl final : public Volume {
   Status maybe_commit();  // the delta triggers, checked after each operation
   void note_change(uint64_t dirty_bytes = 0);
   Status commit_delta_now(bool unify);
+  bool unify_due() const;  // the next commit should unify
   Result<bool> store_inline_extents(Inode& inode, class CommitContext& ctx);
   // Space the current delta will need at commit; operations that add to it call reserve()
   // first, so a full volume fails the operation with ENOSPC, never the commit.

@@ -12,6 +12,7 @@
 
 #include "delta/chain_replay.h"
 #include "fs/volume_impl.h"
+#include "tuxdisk/superblock_io.h"
 #include "tuxdisk/format/bitmap.h"
 
 namespace tux3 {
@@ -33,25 +34,8 @@ int status_errno(const Status& s) {
 }
 
 Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOptions& options) {
-  if (device.size() < kReservedBytes) {
-    return Status::not_found(fmt::format("{}: too small to hold a tux3 volume", device.name()));
-  }
-  std::vector<uint8_t> slots(2 * kSuperSlotSize);
-  TUX3_RETURN_IF_ERROR(device.read(kSuperSlotOffset[0], slots));
-  SlotPair pair = choose_superblock(std::span(slots).first(kSuperSlotSize),
-                                    std::span(slots).subspan(kSuperSlotSize));
-  if (!pair.chosen) {
-    Status a = pair.slots[0].status(), b = pair.slots[1].status();
-    if (a.code() == Errc::kNotFound && b.code() == Errc::kNotFound) {
-      return Status::not_found(fmt::format("{}: no tux3 superblock", device.name()));
-    }
-    Status worst = a.code() == Errc::kNotSupported ? a : b.code() == Errc::kNotSupported ? b : a;
-    return std::move(worst).with_context(fmt::format("{}: no usable superblock", device.name()));
-  }
-  Superblock sb = *pair.slots[*pair.chosen];
-  if (device.size() < (sb.vol_blocks << sb.block_bits)) {
-    return Status::corruption(fmt::format("{}: device is smaller than the volume", device.name()));
-  }
+  TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
+  Superblock sb = *slots.slots[*slots.chosen];
   if ((sb.feature_ro_compat & ~kRoCompatSupported) != 0 && !options.read_only) {
     return Status::not_supported(fmt::format(
         "{}: unknown read-only-compatible features {:#x}: open read-only", device.name(),

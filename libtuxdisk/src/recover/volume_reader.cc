@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "delta/chain_replay.h"
+#include "tuxdisk/superblock_io.h"
 #include "tuxdisk/format/constants.h"
 
 namespace tux3 {
@@ -13,37 +14,8 @@ namespace tux3 {
 using namespace format;
 
 Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device, bool replay) {
-  if (device.size() < kReservedBytes) {
-    return Status::not_found(fmt::format("{}: {} bytes is too small to hold a tux3 volume",
-                                         device.name(), device.size()));
-  }
-  std::vector<uint8_t> image(2 * kSuperSlotSize);
-  TUX3_RETURN_IF_ERROR(device.read(kSuperSlotOffset[0], image));
-  auto s0 = std::span<const uint8_t>(image).first(kSuperSlotSize);
-  auto s1 = std::span<const uint8_t>(image).subspan(kSuperSlotSize);
-  SlotPair slots = choose_superblock(s0, s1);
-  if (!slots.chosen) {
-    const Status& a = slots.slots[0].status();
-    const Status& b = slots.slots[1].status();
-    // Both never written (or not ours): not a tux3 volume. Otherwise report the damage.
-    if (a.code() == Errc::kNotFound && b.code() == Errc::kNotFound) {
-      return Status::not_found(fmt::format("{}: no tux3 superblock", device.name()));
-    }
-    Status worst = a.code() == Errc::kNotSupported ? a
-                   : b.code() == Errc::kNotSupported ? b
-                   : a.code() == Errc::kNotFound      ? b
-                                                      : a;
-    return std::move(worst).with_context(
-        fmt::format("{}: no valid superblock slot (slot 0: {}; slot 1: {})", device.name(),
-                    a.message(), b.message()));
-  }
+  TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
   Superblock sb = *slots.slots[*slots.chosen];
-  uint64_t need = sb.vol_blocks << sb.block_bits;
-  if (device.size() < need) {
-    return Status::corruption(fmt::format(
-        "{}: the volume needs {} bytes ({} blocks of {}) but the device has only {}",
-        device.name(), need, sb.vol_blocks, sb.block_size(), device.size()));
-  }
   std::unique_ptr<VolumeReader> reader(new VolumeReader(device, std::move(slots), sb));
   if (replay) {
     VolumeReader* r = reader.get();
@@ -98,7 +70,7 @@ VolumeReader::VolumeReader(BlockDevice& device, SlotPair slots, Superblock super
     : device_(device),
       slots_(std::move(slots)),
       super_(std::move(super)),
-      first_data_block_((kReservedBytes + super_.block_size() - 1) >> super_.block_bits),
+      first_data_block_(format::first_data_block(super_.block_bits)),
       replay_(std::make_unique<ChainReplay>()) {}
 
 Status VolumeReader::read_block(uint64_t block, std::span<uint8_t> out) {

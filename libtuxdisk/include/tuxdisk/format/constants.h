@@ -35,6 +35,10 @@ inline constexpr uint64_t kSuperSlotOffset[2] = {4096, 8192};
 // Bytes [0, kReservedBytes) hold the boot area and both slots; the blocks covering them are
 // always allocated, so block 0 is never a data block and 0 can mean "none" everywhere.
 inline constexpr uint64_t kReservedBytes = 12288;
+// The first block after the reserved area: where data and metadata blocks may start.
+constexpr uint64_t first_data_block(unsigned block_bits) {
+  return (kReservedBytes + (uint64_t(1) << block_bits) - 1) >> block_bits;
+}
 
 // Limits.
 inline constexpr uint64_t kMaxBlocks = uint64_t(1) << 48;   // block numbers are < 2^48

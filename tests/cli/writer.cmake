@@ -10,6 +10,7 @@ set(TUX3_WRITER_TESTS
   loops    # 1000 files from repeat/$i, nested loops, $i1/$i2/${i}, counts from variables
   data     # patterns against an independent implementation, copy, holes, quoting, escapes
   enospc   # fill a 2 MiB volume to ENOSPC, delete, write again, rewrite in place
+  loop     # the engine on a loop device: same tree as on a file, reopen, exclusive (root only)
 )
 
 foreach(name IN LISTS TUX3_WRITER_TESTS)

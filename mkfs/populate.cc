@@ -659,6 +659,7 @@ Result<PopulateStats> populate_volume(BlockDevice& device, const PopulateOptions
   if (options.source_date_epoch) {
     format::Timestamp t{*options.source_date_epoch, 0};
     vo.clock = [t] { return t; };
+    vo.deterministic_deltas = true;  // delta boundaries independent of timing
   }
   // Every delta commits with the full protocol (flushes and FUA), so an interrupted copy
   // leaves a volume holding the last committed delta, never a half-written one.

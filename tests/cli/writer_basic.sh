@@ -117,7 +117,9 @@ tw --dirty-limit 64k --unify-every 2 dl - <<<'write /f 1m bs=16k'
 tw_ok "--dirty-limit 64k"
 deltas=$(out_value "deltas: ")
 unifies=$(out_value "unifies: ")
-check "--dirty-limit 64k: 1m of writes commits 16 or more deltas ($deltas)" test "$deltas" -ge 16
+# The backend takes the open delta when it is free: a delta holds at most twice the limit
+# (beyond that writers wait), so 1m needs 8 deltas or more.
+check "--dirty-limit 64k: 1m of writes commits 8 or more deltas ($deltas)" test "$deltas" -ge 8
 check "--unify-every 2: about every second delta unifies ($unifies of $deltas)" \
   test "$unifies" -ge $((deltas / 2))
 verify_clean dl "after many small deltas"

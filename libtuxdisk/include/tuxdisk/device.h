@@ -9,7 +9,9 @@
 //  - write() returns when the device has the data, not when it is durable. Durability needs
 //    flush() (everything written before it is durable when it returns) or a write with
 //    WriteFlags::kFua (that write is durable when it returns).
-//  - A device is used by one thread at a time unless an implementation says otherwise.
+//  - Every implementation here (FileDevice, MemoryDevice, TraceDevice) accepts concurrent
+//    calls from several threads on disjoint byte ranges (the engine writes a delta's blocks
+//    from a pool of I/O threads while its frontend reads others).
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
 // memory_device.h: a BlockDevice held in memory, for tests and in-process tools.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
@@ -31,8 +32,8 @@ class MemoryDevice final : public BlockDevice {
 
   std::vector<uint8_t> bytes_;
   Topology topology_;
-  uint64_t flushes_ = 0;
-  uint64_t bytes_written_ = 0;
+  std::atomic<uint64_t> flushes_ = 0;
+  std::atomic<uint64_t> bytes_written_ = 0;
 };
 
 }  // namespace tux3

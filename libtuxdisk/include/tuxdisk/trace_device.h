@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ class TraceDevice final : public BlockDevice {
   std::string name() const override { return inner_.name(); }
 
   void mark(std::string label);
+  // REQUIRES (events): no I/O in progress.
   const std::vector<TraceEvent>& events() const { return events_; }
   uint64_t bytes_written() const { return bytes_written_; }
   uint64_t write_count() const { return writes_; }
@@ -45,6 +47,8 @@ class TraceDevice final : public BlockDevice {
   Status do_discard(uint64_t offset, uint64_t length) override;
 
   BlockDevice& inner_;
+  // Held across each inner write, so the event order is the order writes reached the device.
+  std::mutex mu_;
   std::vector<TraceEvent> events_;
   uint64_t bytes_written_ = 0;
   uint64_t writes_ = 0;

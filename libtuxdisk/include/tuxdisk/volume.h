@@ -1,19 +1,31 @@
 // volume.h: the filesystem engine: a tux3 volume opened for reading and writing.
 //
-// Every operation changes the current delta in memory; commit_delta() (or a trigger: dirty
-// bytes, elapsed time, an explicit sync) writes it out atomically as described in
-// man/tux3-format.5, COMMIT PROTOCOL, and every few deltas a unify writes the bnodes and
-// the bitmap and restarts the log. open() replays the log first, so the engine always
-// starts from the last committed delta, and destroys orphans left by a crash.
+// Every operation changes the open delta in memory. A trigger (dirty bytes, dirty inodes,
+// elapsed time) or sync() hands it to the backend thread, which commits it atomically as
+// described in man/tux3-format.5, COMMIT PROTOCOL, while operations go on into the next
+// delta; every few deltas a unify writes the bnodes and the bitmap and restarts the log.
+// open() replays the log first, so the engine always starts from the last committed delta,
+// and destroys orphans left by a crash.
+//
+// Page forking: at most one delta is under commit. A data block it is writing is never
+// changed and never waited for: a write to it gets a copy (a fork) in the open delta, and
+// the old copy lives until its write completes. Metadata (inode records, directory and
+// extent leaves, bnodes, bitmap blocks, log blocks) is encoded into new buffers when a
+// delta is marshalled, so nothing the frontend edits is ever shared with I/O. An operation
+// waits only when the open delta passes twice the dirty limit while the previous one is
+// still being written (it would need a third delta), in stable-pages mode, or when space
+// can only come from a commit; VolumeStats counts every wait and its duration.
 //
 // Inode numbers: the root directory is kRootIno (2). Errors carry POSIX errno values
 // (status_errno()); on-disk damage is Corruption (EIO) and never asserts.
 //
-// Thread safety: none; one caller at a time (the FUSE layer serialises).
+// Thread safety: every method may be called from any thread at any time; operations are
+// serialised by one volume lock (each is atomic with respect to deltas).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -35,13 +47,32 @@ int status_errno(const Status& status);
 
 struct VolumeOptions {
   bool read_only = false;
-  uint64_t dirty_limit_bytes = 64ull << 20;  // commit a delta when this much data is dirty
+  // Commit a delta when this much data is dirty; writers wait (throttled) while twice this
+  // much is dirty and the previous delta is still being written.
+  uint64_t dirty_limit_bytes = 64ull << 20;
   uint32_t delta_interval_ms = 5000;         // commit a delta this long after its first change
   uint32_t unify_every_deltas = 32;          // unify after this many deltas ...
   uint32_t unify_log_blocks = 256;           // ... or this many log blocks, whichever first
+  // Clean cached data and inodes are evicted to stay under this many bytes (an estimate:
+  // block buffers plus a fixed cost per cached inode). Dirty and in-flight state is
+  // bounded by dirty_limit_bytes instead, never evicted.
+  uint64_t cache_bytes = 256ull << 20;
+  // Stable pages: a write to a block under I/O waits for its delta to be durable instead
+  // of forking it. For measuring what forking buys; slower, never more correct.
+  bool stable_pages = false;
+  // Threads writing a delta's blocks (0: the backend thread writes them one at a time).
+  unsigned io_threads = 4;
+  // Reproducible deltas: an operation that triggers a commit waits for it, so where deltas
+  // begin and end depends only on the operations, never on timing (mkfs --root-dir with
+  // SOURCE_DATE_EPOCH). The delta timer still applies unless delta_interval_ms is huge.
+  bool deterministic_deltas = false;
   // A clock for timestamps (nanoseconds since the epoch); default: the real-time clock.
   std::function<format::Timestamp()> clock;
 };
+
+// A reader's reference to one version of a data block: its bytes stay as they were when
+// pinned, whatever is written to the file afterwards (page forking), until released.
+using BlockRef = std::shared_ptr<const std::vector<uint8_t>>;
 
 struct Attr {
   uint64_t ino = 0;
@@ -94,6 +125,21 @@ struct VolumeStats {
   uint64_t flushes = 0;
   uint64_t replayed_records = 0;
   uint64_t orphans_destroyed_at_open = 0;
+  // Page forking and the backend.
+  uint64_t forks = 0;                // writes that copied a block under I/O or pinned
+  uint64_t fork_bytes = 0;           // bytes those copies moved
+  uint64_t stable_waits = 0;         // stable-pages mode: writes that waited for I/O ...
+  uint64_t stable_wait_ns = 0;       // ... and for how long in all
+  uint64_t throttle_waits = 0;       // operations that waited for a third delta ...
+  uint64_t throttle_wait_ns = 0;
+  uint64_t commit_waits = 0;         // sync, commit_delta, or space: waited for a commit
+  uint64_t commit_wait_ns = 0;
+  uint64_t marshal_ns = 0;           // time the frontend was held while deltas were marshalled
+  uint64_t marshal_max_ns = 0;       // the longest single hold
+  uint64_t inflight_writes_peak = 0; // most block writes in flight at once
+  uint64_t inflight_bytes_peak = 0;  // largest delta under commit, in bytes
+  uint64_t pages_evicted = 0;
+  uint64_t inodes_evicted = 0;
 };
 
 // rename flags
@@ -152,11 +198,19 @@ class Volume {
   virtual VolumeStatFs statfs() = 0;
   // Commits the current delta (and every earlier one) and returns when it is durable.
   virtual Status sync() = 0;
-  // Commits a delta now; unify forces a unify in it.
+  // Commits a delta now and waits until it is durable; unify forces a unify in it.
   virtual Status commit_delta(bool unify) = 0;
+  // Hands the open delta to the backend (once the one in flight, if any, is done) and
+  // returns without waiting; operations from now on belong to the next delta.
+  virtual Status start_commit(bool unify) = 0;
 
-  virtual const VolumeStats& stats() const = 0;
-  virtual const format::Superblock& super() const = 0;
+  // The current version of data block `index` of a regular file, pinned (see BlockRef).
+  // A hole reads as zeros.
+  virtual Result<BlockRef> pin_block(uint64_t ino, uint64_t index) = 0;
+
+  virtual VolumeStats stats() const = 0;
+  // The superblock of the last durable delta.
+  virtual format::Superblock super() const = 0;
 };
 
 }  // namespace tux3

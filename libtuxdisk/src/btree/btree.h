@@ -94,6 +94,9 @@ class Btree {
   bool empty() const { return !root_node_ && (root_.empty() || emptied_); }
   // True when the tree has changes not yet committed.
   bool dirty() const;
+  // True when dropping the tree from memory would lose something: uncommitted changes, or
+  // a bnode changed since the last unify (whose on-disk block is not yet written).
+  bool has_unwritten() const;
 
   Result<std::optional<std::vector<uint8_t>>> get(uint64_t key);
   // The first item with key >= k, or nullopt.
@@ -144,6 +147,7 @@ class Btree {
   Status commit_node(BtreeNode& node, TreeCommitter& c, std::vector<BtreeNode*>& leaves);
   Status destroy_node(BtreeNode::Child& child, uint16_t level, TreeCommitter& c);
   void collect_node(BtreeNode& node, std::vector<BtreeNode*>& out);
+  static bool node_unwritten(const BtreeNode& node);
   Status for_each_node(BtreeNode& node, const std::function<Status(const BtreeItem&)>& fn);
   std::size_t leaf_capacity_bytes() const;
 

@@ -159,6 +159,18 @@ void Btree::collect_node(BtreeNode& node, std::vector<BtreeNode*>& out) {
   if (node.cycle_owned) out.push_back(&node);
 }
 
+bool Btree::has_unwritten() const {
+  return dirty() || (root_node_ && node_unwritten(*root_node_));
+}
+
+bool Btree::node_unwritten(const BtreeNode& node) {
+  if (node.dirty || node.cycle_owned) return true;
+  for (const BtreeNode::Child& child : node.children) {
+    if (child.node && node_unwritten(*child.node)) return true;
+  }
+  return false;
+}
+
 Status Btree::destroy(TreeCommitter& c) {
   for (const Removed& r : removed_) release_node(r.block, r.is_leaf, r.cycle_owned, c);
   removed_.clear();

@@ -1,6 +1,9 @@
 // commit.cc: committing a delta, and unify. See man/tux3-format.5, COMMIT PROTOCOL.
 //
-// Commit of delta N, in steps:
+// Steps 1-5 run in marshal_delta(), under the volume lock, in memory only: every write
+// becomes a buffer in a CommitPlan (dirty data pages are shared, not copied; metadata is
+// encoded). The backend writes the plan without the lock (step 6, backend.cc) and then
+// runs complete_delta() (step 7) under the lock. Commit of delta N, in steps:
 //   1. each dirty inode: destroyed if unlinked and closed; else its dirty data gets new
 //      blocks and is written, its tree commits, and its record goes into the inode table;
 //   2. unify only: every changed bitmap block gets a new location (repeated until the
@@ -11,6 +14,7 @@
 //   6. flush, the superblock slot N & 1, flush;
 //   7. the blocks freed by N (and, after a unify, those that waited for it) are released.
 // A failure before step 6 leaves delta N-1 durable and the engine refusing further work.
+// Delta N+1 is marshalled only after N completes: at most one delta is under commit.
 #include <time.h>
 
 #include <algorithm>
@@ -84,19 +88,22 @@ void VolumeImpl::note_change(uint64_t) {
 }
 
 Status VolumeImpl::maybe_commit() {
-  if (opt_.read_only) return Status::ok();
+  if (opt_.read_only || failed_) return Status::ok();
   bool due = dirty_bytes_ >= opt_.dirty_limit_bytes || dirty_inodes_.size() >= kMaxDirtyInodes ||
              (delta_started_ns_ >= 0 &&
               monotonic_ns() - delta_started_ns_ >= int64_t(opt_.delta_interval_ms) * 1000000);
   if (!due) return Status::ok();
-  bool unify = unify_due();
-  return commit_delta(unify);
+  if (opt_.deterministic_deltas) return commit_and_wait(false);
+  if (!commit_requested_) {
+    commit_requested_ = true;
+    backend_cv_.notify_all();
+  }
+  return Status::ok();
 }
 
 Status VolumeImpl::sync() {
   if (opt_.read_only) return Status::ok();
-  bool unify = unify_due();
-  return commit_delta(unify);
+  return commit_and_wait(false);
 }
 
 uint64_t VolumeImpl::reserved_blocks() const {
@@ -112,18 +119,27 @@ uint64_t VolumeImpl::reserved_blocks() const {
 Status VolumeImpl::reserve(uint64_t blocks) {
   if (failed_) return failed_status();
   uint64_t free = alloc_->free_blocks();
-  if (reserved_blocks() + blocks > free && !dirty_inodes_.empty()) {
-    // The estimate for the pending delta is pessimistic: commit it, which turns the
-    // estimate into what it really used (and releases what it freed), then look again.
-    bool unify = unify_due();
-    TUX3_RETURN_IF_ERROR(commit_delta(unify));
-    free = alloc_->free_blocks();
+  if (reserved_blocks() + blocks > free && (in_flight_ || has_work(false))) {
+    // The estimate for the pending delta is pessimistic, and the delta in flight still
+    // holds what it frees: commit, which turns the estimate into what it really used and
+    // releases what was freed, then run the operation again (it waited: its inodes may
+    // have changed).
+    TUX3_RETURN_IF_ERROR(commit_and_wait(false));
+    retry_op_ = true;
+    return Status::from_errno(EAGAIN, "retry after a commit");
   }
   if (reserved_blocks() + blocks > free) {
     return Status::from_errno(ENOSPC, fmt::format("no space: {} blocks free, {} needed",
                                                   free, reserved_blocks() + blocks));
   }
   return Status::ok();
+}
+
+void VolumeImpl::fail(const Status& s) {
+  if (failed_) return;
+  failed_ = true;
+  failure_ = s.message();
+  cv_.notify_all();
 }
 
 Status VolumeImpl::failed_status() const {
@@ -160,24 +176,36 @@ Result<bool> VolumeImpl::store_inline_extents(Inode& inode, CommitContext& ctx) 
   return true;
 }
 
-Status VolumeImpl::commit_delta(bool unify) {
-  if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
-  if (failed_) return failed_status();
+bool VolumeImpl::has_work(bool unify) const {
   bool idle = dirty_inodes_.empty() && !itree_->dirty() && !otree_->dirty() && op_frees_.empty();
-  if (idle && (!unify || (chain_.empty() && unify_frees_.empty() && alloc_->dirty().empty()))) {
-    return Status::ok();
-  }
-  Status s = commit_delta_now(unify);
-  if (!s) {
-    failed_ = true;
-    failure_ = s.message();
-  }
-  return s;
+  return !idle || (unify && !(chain_.empty() && unify_frees_.empty() && alloc_->dirty().empty()));
 }
 
-Status VolumeImpl::commit_delta_now(bool unify) {
+Status VolumeImpl::commit_delta(bool unify) {
+  if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
+  return commit_and_wait(unify);
+}
+
+Status VolumeImpl::start_commit(bool unify) {
+  if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
+  if (failed_) return failed_status();
+  commit_requested_ = true;
+  unify_requested_ |= unify;
+  backend_cv_.notify_all();
+  return Status::ok();
+}
+
+Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
   uint64_t delta = sb_.delta + 1;
+  auto plan = std::make_unique<CommitPlan>();
+  plan->delta = delta;
+  plan->unify = unify;
+  plan->block_bits = sb_.block_bits;
+  auto add_write = [&](uint64_t block, std::vector<uint8_t>&& bytes) {
+    plan->writes.push_back({block, {std::make_shared<const BlockBuffer>(std::move(bytes))}});
+  };
   CommitContext ctx(*this, delta);
+  ctx.plan = plan.get();
   ctx.goal = sb_.next_block;
   ctx.delta_frees = std::move(op_frees_);
   op_frees_.clear();
@@ -199,6 +227,7 @@ Status VolumeImpl::commit_delta_now(bool unify) {
       for (auto& [logical, page] : inode.pages) {
         if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
       }
+      cached_pages_ -= inode.pages.size();
       inode.pages.clear();
       TUX3_RETURN_IF_ERROR(tree->destroy(ctx));
       if (inode.in_itree) TUX3_RETURN_IF_ERROR(itree_->erase(ino).status());
@@ -289,7 +318,6 @@ Status VolumeImpl::commit_delta_now(bool unify) {
 
   // 4. Log blocks, chained after the current head (a unify starts a new chain).
   {
-    std::vector<uint8_t> buf(bs_);
     uint64_t prev = unify || chain_.empty() ? 0 : chain_.back();
     std::size_t r = 0;
     for (std::size_t i = 0; i < log_blocks.size(); ++i) {
@@ -301,29 +329,27 @@ Status VolumeImpl::commit_delta_now(bool unify) {
         used += encoded_size(records[r]);
         lb.records.push_back(records[r++]);
       }
+      std::vector<uint8_t> buf(bs_);
       TUX3_RETURN_IF_ERROR(encode_log_block(lb, buf));
-      TUX3_RETURN_IF_ERROR(dev_.write(log_blocks[i] << sb_.block_bits, buf));
-      stats_.log_blocks_written++;
-      stats_.bytes_written += bs_;
+      add_write(log_blocks[i], std::move(buf));
       prev = log_blocks[i];
     }
     if (r != records.size()) return Status::corruption("commit: log records did not fit");
-    stats_.log_records += records.size();
+    plan->log_records = records.size();
   }
 
   // 5. Leaves; for a unify also bnodes and bitmap blocks.
   {
-    std::vector<uint8_t> buf(bs_);
     for (auto [leaf, tree] : leaves) {
+      std::vector<uint8_t> buf(bs_);
       std::vector<LeafItem> items;
       items.reserve(leaf->items.size());
       for (const BtreeItem& i : leaf->items) items.push_back({i.key, i.value});
       TUX3_RETURN_IF_ERROR(encode_leaf({tree->leaf_magic(), leaf->block, sb_.uuid, delta},
                                        tree->owner(), items, buf));
-      TUX3_RETURN_IF_ERROR(dev_.write(leaf->block << sb_.block_bits, buf));
+      add_write(leaf->block, std::move(buf));
       leaf->dirty = false;
-      stats_.leaves_written++;
-      stats_.bytes_written += bs_;
+      plan->leaves++;
     }
     if (unify) {
       std::vector<std::pair<BtreeNode*, uint64_t>> bnodes;  // node, owner
@@ -340,10 +366,11 @@ Status VolumeImpl::commit_delta_now(bool unify) {
       auto write_bnode = [&](uint64_t block, uint64_t owner, uint16_t level,
                              const std::vector<BnodeEntry>& entries) -> Status {
         Bnode b{{kMagicBnode, block, sb_.uuid, delta}, owner, level, entries};
+        std::vector<uint8_t> buf(bs_);
         encode_bnode(b, buf);
-        stats_.bnodes_written++;
-        stats_.bytes_written += bs_;
-        return dev_.write(block << sb_.block_bits, buf);
+        plan->bnodes++;
+        add_write(block, std::move(buf));
+        return Status::ok();
       };
       for (auto [node, owner] : bnodes) {
         TUX3_RETURN_IF_ERROR(write_bnode(node->block, owner, node->level, node->logged));
@@ -355,23 +382,23 @@ Status VolumeImpl::commit_delta_now(bool unify) {
       store_.overlay().clear();
       for (auto [index, block] : bitmap_moves) {
         TUX3_ASSIGN_OR_RETURN(auto* bits, alloc_->bits(index));
-        std::fill(buf.begin(), buf.end(), 0);
+        std::vector<uint8_t> buf(bs_, 0);
         std::copy(bits->begin(), bits->end(), buf.begin() + BitmapLayout::kBitsOffset);
         encode_bitmap_header(buf, {kMagicBitmap, block, sb_.uuid, delta},
                              index * alloc_->bits_per_block());
-        TUX3_RETURN_IF_ERROR(dev_.write(block << sb_.block_bits, buf));
+        add_write(block, std::move(buf));
         alloc_->mark_written(index);
-        stats_.bitmap_blocks_written++;
-        stats_.bytes_written += bs_;
+        plan->bitmap_blocks++;
       }
     }
   }
 
-  // 6. Commit point.
+  // 6. The superblock the backend writes after the flush.
   uint64_t freed_with_delta = 0;
   for (auto f : ctx.delta_frees) freed_with_delta += f.second;
   if (unify) freed_with_delta += unify_frees_.size() + ctx.unify_frees.size() + chain_.size();
-  Superblock next = sb_;
+  Superblock& next = plan->next;
+  next = sb_;
   next.delta = delta;
   next.slot = unsigned(delta & 1);
   next.state = closed_ && unify ? kStateClean : 0;
@@ -387,34 +414,44 @@ Status VolumeImpl::commit_delta_now(bool unify) {
   next.next_block = ctx.goal < sb_.vol_blocks ? ctx.goal : 0;
   next.commit_time = now();
   TUX3_RETURN_IF_ERROR(validate_superblock(next).with_context("commit: superblock"));
-  std::vector<uint8_t> slot(kSuperSlotSize);
-  encode_superblock(next, slot);
-  TUX3_RETURN_IF_ERROR(dev_.flush());
-  TUX3_RETURN_IF_ERROR(dev_.write(kSuperSlotOffset[delta & 1], slot, WriteFlags::kFua));
-  stats_.flushes += 2;
-  stats_.bytes_written += slot.size();
 
-  // 7. Delta N is durable.
-  sb_ = next;
-  for (auto [block, count] : ctx.delta_frees) TUX3_RETURN_IF_ERROR(alloc_->release(block, count));
-  if (unify) {
-    for (uint64_t b : unify_frees_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
-    for (uint64_t b : ctx.unify_frees) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
-    for (uint64_t b : chain_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
-    unify_frees_.clear();
-    chain_ = log_blocks;
-    deltas_since_unify_ = 0;
-    stats_.unifies++;
-  } else {
-    unify_frees_.insert(unify_frees_.end(), ctx.unify_frees.begin(), ctx.unify_frees.end());
-    chain_.insert(chain_.end(), log_blocks.begin(), log_blocks.end());
-    ++deltas_since_unify_;
-  }
+  // The open delta is now the next one.
   for (uint64_t ino : destroyed) inodes_.erase(ino);
   dirty_inodes_.clear();
   data_inodes_.clear();
   delta_started_ns_ = -1;
+  plan->delta_frees = std::move(ctx.delta_frees);
+  plan->unify_frees = std::move(ctx.unify_frees);
+  plan->log_blocks = std::move(log_blocks);
+  return plan;
+}
+
+Status VolumeImpl::complete_delta(CommitPlan& plan) {
+  // 7. Delta N is durable.
+  sb_ = plan.next;
+  for (auto [block, count] : plan.delta_frees) TUX3_RETURN_IF_ERROR(alloc_->release(block, count));
+  if (plan.unify) {
+    for (uint64_t b : unify_frees_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    for (uint64_t b : plan.unify_frees) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    for (uint64_t b : chain_) TUX3_RETURN_IF_ERROR(alloc_->release(b, 1));
+    unify_frees_.clear();
+    chain_ = plan.log_blocks;
+    deltas_since_unify_ = 0;
+    stats_.unifies++;
+  } else {
+    unify_frees_.insert(unify_frees_.end(), plan.unify_frees.begin(), plan.unify_frees.end());
+    chain_.insert(chain_.end(), plan.log_blocks.begin(), plan.log_blocks.end());
+    ++deltas_since_unify_;
+  }
   stats_.deltas++;
+  stats_.data_blocks_written += plan.data_blocks;
+  stats_.leaves_written += plan.leaves;
+  stats_.bnodes_written += plan.bnodes;
+  stats_.bitmap_blocks_written += plan.bitmap_blocks;
+  stats_.log_blocks_written += plan.log_blocks.size();
+  stats_.log_records += plan.log_records;
+  stats_.bytes_written += plan.bytes() + kSuperSlotSize;
+  stats_.flushes += 2;
   return Status::ok();
 }
 

@@ -77,7 +77,7 @@ Result<std::size_t> VolumeImpl::read_data(Inode& inode, uint64_t offset, std::sp
     std::size_t in_block = std::size_t(pos % bs_);
     std::size_t chunk = std::min<std::size_t>(bs_ - in_block, n - done);
     if (auto it = inode.pages.find(logical); it != inode.pages.end()) {
-      std::memcpy(out.data() + done, it->second.data.data() + in_block, chunk);
+      std::memcpy(out.data() + done, it->second.data->data() + in_block, chunk);
     } else {
       TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
       if (!extent || (extent->flags & kExtentUnwritten)) {
@@ -125,21 +125,22 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     std::size_t chunk = std::min<std::size_t>(bs_ - in_block, data.size() - done);
     auto it = inode.pages.find(logical);
     if (it == inode.pages.end()) {
-      Page page;
-      page.data.assign(bs_, 0);
-      // A partial write of a block that has contents reads them first.
-      if (chunk < bs_ && logical * bs_ < inode.rec.size) {
-        TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
-        if (extent && !(extent->flags & kExtentUnwritten)) {
-          uint64_t phys = extent->physical + (logical - extent->logical);
-          TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, page.data));
-        }
-      }
-      it = inode.pages.emplace(logical, std::move(page)).first;
+      TUX3_ASSIGN_OR_RETURN(auto buffer, load_block(inode, logical, chunk < bs_));
+      it = inode.pages.emplace(logical, Page{std::move(buffer)}).first;
+      ++cached_pages_;
     }
-    std::memcpy(it->second.data.data() + in_block, data.data() + done, chunk);
-    if (!it->second.dirty) {
-      it->second.dirty = true;
+    Page& page = it->second;
+    if (page.data.use_count() > 1) {
+      // Shared with the delta under commit or with a reader: fork. The old buffer stays
+      // with them, unchanged; the cache gets a copy that belongs to the open delta.
+      page.data = std::make_shared<BlockBuffer>(*page.data);
+      page.io_delta = 0;
+      stats_.forks++;
+      stats_.fork_bytes += bs_;
+    }
+    std::memcpy(page.data->data() + in_block, data.data() + done, chunk);
+    if (!page.dirty) {
+      page.dirty = true;
       dirty_bytes_ += bs_;
       data_inodes_.insert(inode.ino);
     }
@@ -149,6 +150,34 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
   inode.rec.mtime = inode.rec.ctime = now();
   touch(inode);
   return Status::ok();
+}
+
+Result<std::shared_ptr<BlockBuffer>> VolumeImpl::load_block(Inode& inode, uint64_t logical,
+                                                             bool need_contents) {
+  auto buffer = std::make_shared<BlockBuffer>(bs_, 0);
+  if (!need_contents || logical * bs_ >= inode.rec.size) return buffer;
+  TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
+  if (extent && !(extent->flags & kExtentUnwritten)) {
+    uint64_t phys = extent->physical + (logical - extent->logical);
+    TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, *buffer));
+  }
+  return buffer;
+}
+
+Result<BlockRef> VolumeImpl::pin_block(uint64_t ino, uint64_t index) {
+  TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
+  if (inode->rec.type() != kModeRegular || ino < kFirstNormalIno) {
+    return Status::from_errno(EINVAL, fmt::format("inode {}: not a regular file", ino));
+  }
+  if (index >= kMaxBlocks) return Status::from_errno(EINVAL, "block index out of range");
+  auto it = inode->pages.find(index);
+  if (it == inode->pages.end()) {
+    TUX3_ASSIGN_OR_RETURN(auto buffer, load_block(*inode, index, true));
+    it = inode->pages.emplace(index, Page{std::move(buffer)}).first;
+    ++cached_pages_;
+  }
+  // Bytes past the end of the file read as zeros (a truncated tail is zeroed already).
+  return BlockRef(it->second.data);
 }
 
 Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<const uint8_t> data) {
@@ -165,6 +194,20 @@ Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<c
     auto it = inode->pages.find(b);
     fresh += it == inode->pages.end() || !it->second.dirty;
   }
+  if (opt_.stable_pages) {
+    // Stable pages: a block under I/O is waited for, not forked.
+    uint64_t wait_for = 0;
+    for (auto it = inode->pages.lower_bound(first); it != inode->pages.end() && it->first <= last;
+         ++it) {
+      if (it->second.io_delta > sb_.delta) wait_for = std::max(wait_for, it->second.io_delta);
+    }
+    if (wait_for) {
+      wait_counted([&] { return failed_ || sb_.delta >= wait_for; }, stats_.stable_waits,
+                   stats_.stable_wait_ns);
+      retry_op_ = true;
+      return Status::from_errno(EAGAIN, "retry after waiting for I/O");
+    }
+  }
   TUX3_RETURN_IF_ERROR(reserve(fresh));
   TUX3_RETURN_IF_ERROR(write_data(*inode, offset, data));
   TUX3_RETURN_IF_ERROR(maybe_commit());
@@ -176,9 +219,11 @@ Status VolumeImpl::truncate(Inode& inode, uint64_t size) {
   uint64_t old = inode.rec.size;
   if (size < old) {
     uint64_t keep = (size + bs_ - 1) / bs_;
+    // Pages under I/O leave the cache; their buffers stay with the delta writing them.
     for (auto it = inode.pages.lower_bound(keep); it != inode.pages.end();) {
       if (it->second.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
       it = inode.pages.erase(it);
+      --cached_pages_;
     }
     TUX3_RETURN_IF_ERROR(punch(inode, keep, kMaxBlocks, op_frees_));
     if (size % bs_) {
@@ -202,7 +247,6 @@ Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
   for (const auto& [logical, page] : inode.pages) {
     if (page.dirty) dirty.push_back(logical);
   }
-  std::vector<uint8_t> buf;
   for (std::size_t i = 0; i < dirty.size();) {
     std::size_t j = i + 1;
     while (j < dirty.size() && dirty[j] == dirty[j - 1] + 1 && j - i < 8192) ++j;
@@ -211,14 +255,17 @@ Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
     while (at < j) {
       TUX3_ASSIGN_OR_RETURN(auto run, ctx.allocate_data(ctx.goal, uint32_t(j - at)));
       auto [phys, count] = run;
-      buf.resize(std::size_t(count) * bs_);
+      // The pages' buffers go to the backend as they are (shared, not copied): from now
+      // on a write to one of them forks it.
+      PlannedWrite w{phys, {}};
+      w.buffers.reserve(count);
       for (uint32_t k = 0; k < count; ++k) {
-        const Page& page = inode.pages[dirty[at + k]];
-        std::memcpy(buf.data() + std::size_t(k) * bs_, page.data.data(), bs_);
+        Page& page = inode.pages[dirty[at + k]];
+        w.buffers.push_back(page.data);
+        page.io_delta = ctx.delta();
       }
-      TUX3_RETURN_IF_ERROR(dev_.write(phys << sb_.block_bits, buf));
-      stats_.data_blocks_written += count;
-      stats_.bytes_written += buf.size();
+      ctx.plan->writes.push_back(std::move(w));
+      ctx.plan->data_blocks += count;
       uint64_t logical = dirty[at];
       TUX3_RETURN_IF_ERROR(punch(inode, logical, logical + count, ctx.delta_frees));
       // Extend the extent to the left when this run continues it on disk too.
@@ -240,10 +287,12 @@ Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
     }
     i = j;
   }
-  for (const auto& [logical, page] : inode.pages) {
+  // The pages stay cached, clean, until evicted: reads during the commit must see them,
+  // since their new blocks are not written yet.
+  for (auto& [logical, page] : inode.pages) {
     if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+    page.dirty = false;
   }
-  inode.pages.clear();
   return Status::ok();
 }
 

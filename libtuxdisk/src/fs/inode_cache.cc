@@ -17,7 +17,10 @@ Timestamp VolumeImpl::now() const {
 }
 
 Result<Inode*> VolumeImpl::get_inode(uint64_t ino) {
-  if (auto it = inodes_.find(ino); it != inodes_.end()) return it->second.get();
+  if (auto it = inodes_.find(ino); it != inodes_.end()) {
+    it->second->referenced = true;
+    return it->second.get();
+  }
   if (ino == 0 || ino > kMaxInum) {
     return Status::from_errno(EINVAL, fmt::format("inode {}: out of range", ino));
   }
@@ -28,6 +31,7 @@ Result<Inode*> VolumeImpl::get_inode(uint64_t ino) {
   inode->ino = ino;
   inode->rec = std::move(rec);
   inode->in_itree = true;
+  inode->referenced = true;
   Inode* raw = inode.get();
   inodes_.emplace(ino, std::move(inode));
   return raw;

@@ -6,16 +6,33 @@
 //   namei.cc         names: lookup, create, link, unlink, rename, readdir
 //   file_data.cc     read, write, truncate, the extent map
 //   xattr.cc         extended attributes
-//   commit.cc        committing a delta, unify, log writing
+//   commit.cc        marshalling a delta into a CommitPlan (under the lock), completing it
+//   backend.cc       the backend thread: triggers, writing plans, waiting for durability
+//   cache.cc         the memory budget: evicting clean pages and inodes
+//   volume_api.cc    the thread-safe Volume: every call under the volume lock
+//
+// Concurrency: one mutex (mu_) guards all of this state. Frontend operations run under it
+// from any thread; the backend thread takes it to marshal a delta and to complete one, and
+// releases it while the delta's blocks are written and flushed. A frontend operation that
+// must wait (stable pages, the dirty limit, space that only a commit can free) waits on a
+// condition variable, and is then run again from the start (retry_op_): no operation holds
+// an Inode* or tree node across a wait, so marshalling and eviction never pull state from
+// under a suspended operation.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "btree/btree.h"
 #include "fs/allocator.h"
+#include "fs/commit_plan.h"
+#include "fs/io_pool.h"
 #include "fs/node_store.h"
 #include "tuxdisk/format/inode.h"
 #include "tuxdisk/format/log.h"
@@ -24,9 +41,14 @@
 
 namespace tux3 {
 
+// A cached data block. Its buffer is shared (copy-on-write) with the commit writing it and
+// with readers holding a BlockRef: while shared it is never changed; a write to it forks it
+// (a new buffer in the cache, dirty in the open delta; the old one lives until its write
+// completes and its readers let go). At most one version is in the cache: the newest.
 struct Page {
-  std::vector<uint8_t> data;
-  bool dirty = false;
+  std::shared_ptr<BlockBuffer> data;
+  bool dirty = false;       // changed in the open delta
+  uint64_t io_delta = 0;    // the delta whose commit writes this buffer (0: none)
 };
 
 struct Inode {
@@ -37,15 +59,19 @@ struct Inode {
   unsigned opens = 0;        // open file handles
   bool orphan = false;       // recorded in the orphan tree
   std::unique_ptr<Btree> tree;        // extents or directory index, loaded on first use
-  std::map<uint64_t, Page> pages;     // dirty data blocks (and read-modify-write copies)
+  std::map<uint64_t, Page> pages;     // cached data blocks: dirty, under I/O, or clean
+  bool referenced = false;            // used since the last eviction sweep (second chance)
   bool doomed() const { return rec.nlink == 0 && opens == 0; }
 };
 
+// The engine. Its Volume methods assume the caller holds mu_ (see LockedVolume in
+// volume_api.cc, which is what Volume::open returns).
 class VolumeImpl final : public Volume {
  public:
   VolumeImpl(BlockDevice& device, const VolumeOptions& options, format::Superblock super);
+  ~VolumeImpl() override;
 
-  Status start();  // replay and orphan cleanup; called once by open()
+  Status start();  // replay and orphan cleanup, then the backend; called once by open()
 
   Status close() override;
   Result<Attr> lookup(uint64_t dir, std::string_view name) override;
@@ -80,8 +106,10 @@ class VolumeImpl final : public Volume {
   VolumeStatFs statfs() override;
   Status sync() override;
   Status commit_delta(bool unify) override;
-  const VolumeStats& stats() const override { return stats_; }
-  const format::Superblock& super() const override { return sb_; }
+  Status start_commit(bool unify) override;
+  Result<BlockRef> pin_block(uint64_t ino, uint64_t index) override;
+  VolumeStats stats() const override { return stats_; }
+  format::Superblock super() const override { return sb_; }
 
   // --- inode_cache.cc ---
   Result<Inode*> get_inode(uint64_t ino);
@@ -111,6 +139,10 @@ class VolumeImpl final : public Volume {
   Result<std::size_t> read_data(Inode& inode, uint64_t offset, std::span<uint8_t> out);
   Status write_data(Inode& inode, uint64_t offset, std::span<const uint8_t> data);
   Result<std::optional<format::Extent>> map_block(Inode& inode, uint64_t logical);
+  // A new buffer for data block `logical`: its contents from disk if need_contents and it
+  // has any, else zeros.
+  Result<std::shared_ptr<BlockBuffer>> load_block(Inode& inode, uint64_t logical,
+                                                  bool need_contents);
   // Unmaps logical blocks [first, end); the freed extents are appended to `frees`.
   Status punch(Inode& inode, uint64_t first, uint64_t end,
                std::vector<std::pair<uint64_t, uint32_t>>& frees);
@@ -120,7 +152,12 @@ class VolumeImpl final : public Volume {
   // --- commit.cc ---
   Status maybe_commit();  // the delta triggers, checked after each operation
   void note_change(uint64_t dirty_bytes = 0);
-  Status commit_delta_now(bool unify);
+  // Steps 1-5 of a commit, in memory: the open delta becomes a plan of writes; the frontend
+  // then continues in the next delta. REQUIRES: no plan in flight.
+  Result<std::unique_ptr<CommitPlan>> marshal_delta(bool unify);
+  // Step 7, once the plan's superblock is durable.
+  Status complete_delta(CommitPlan& plan);
+  bool has_work(bool unify) const;  // a commit (with unify) would write something
   bool unify_due() const;  // the next commit should unify
   Result<bool> store_inline_extents(Inode& inode, class CommitContext& ctx);
   // Space the current delta will need at commit; operations that add to it call reserve()
@@ -128,6 +165,50 @@ class VolumeImpl final : public Volume {
   uint64_t reserved_blocks() const;
   Status reserve(uint64_t blocks);
   Status failed_status() const;
+  void fail(const Status& s);
+
+  // --- backend.cc ---
+  void backend_main();
+  Status write_plan(CommitPlan& plan);  // without the lock: blocks, flush, superblock
+  // Waits on cv_ (releasing mu_), counting the wait in `count` and `ns`.
+  template <class Pred>
+  void wait_counted(Pred pred, uint64_t& count, uint64_t& ns) {
+    if (pred()) return;
+    auto t0 = std::chrono::steady_clock::now();
+    ++waiters_;
+    cv_.wait(mu_, pred);
+    --waiters_;
+    ++count;
+    ns += uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+  }
+  // Commits the open delta (if it has work) and waits until it is durable.
+  Status commit_and_wait(bool unify);
+  // Before a mutating operation: waits while the open delta is over its hard dirty limit
+  // and the backend is busy (the frontend would otherwise need a third delta).
+  Status throttle();
+  void stop_backend();  // waits for the delta in flight, then joins the thread
+
+  // --- cache.cc ---
+  uint64_t cache_charge() const;  // bytes the cache holds, estimated
+  void evict_to_budget();
+  bool inode_evictable(const Inode& inode) const;
+
+  mutable std::mutex mu_;
+  std::condition_variable_any cv_;          // frontend waiters: durability, space, I/O
+  std::condition_variable_any backend_cv_;  // the backend: a commit request or a timer
+  std::thread backend_;
+  std::unique_ptr<IoPool> io_;
+  bool stop_ = false;
+  bool commit_requested_ = false;
+  bool unify_requested_ = false;
+  CommitPlan* in_flight_ = nullptr;  // the plan being written (its delta under commit)
+  uint64_t marshalled_delta_ = 0;    // the newest delta handed to the backend
+  unsigned waiters_ = 0;             // operations suspended in a wait
+  bool retry_op_ = false;            // the current operation waited: run it again
+  uint64_t cached_pages_ = 0;        // pages in every inode's cache
+  uint64_t evict_cursor_ = 0;        // the clock hand of the inode sweep
 
   BlockDevice& dev_;
   VolumeOptions opt_;
@@ -154,6 +235,7 @@ class VolumeImpl final : public Volume {
   std::vector<uint64_t> chain_;
   uint32_t deltas_since_unify_ = 0;
   VolumeStats stats_;
+  uint64_t inflight_bytes_ = 0;
   bool closed_ = false;
   bool failed_ = false;     // a commit failed: the durable state is the previous delta
   std::string failure_;
@@ -178,6 +260,7 @@ class CommitContext final : public TreeCommitter {
   std::vector<BtreeNode*> leaves;                          // to write, with their tree
   std::vector<const Btree*> leaf_trees;
   uint64_t goal = 0;
+  CommitPlan* plan = nullptr;  // where data writes go
 
  private:
   VolumeImpl& vol_;

@@ -33,19 +33,6 @@ int status_errno(const Status& s) {
   }
 }
 
-Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOptions& options) {
-  TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
-  Superblock sb = *slots.slots[*slots.chosen];
-  if ((sb.feature_ro_compat & ~kRoCompatSupported) != 0 && !options.read_only) {
-    return Status::not_supported(fmt::format(
-        "{}: unknown read-only-compatible features {:#x}: open read-only", device.name(),
-        sb.feature_ro_compat & ~kRoCompatSupported));
-  }
-  auto volume = std::make_unique<VolumeImpl>(device, options, sb);
-  TUX3_RETURN_IF_ERROR(volume->start().with_context(device.name()));
-  return std::unique_ptr<Volume>(std::move(volume));
-}
-
 VolumeImpl::VolumeImpl(BlockDevice& device, const VolumeOptions& options, Superblock super)
     : dev_(device), opt_(options), sb_(std::move(super)), bs_(sb_.block_size()),
       store_(device, sb_) {}
@@ -106,7 +93,14 @@ Status VolumeImpl::start() {
   }
   dirty_bytes_ = 0;
   delta_started_ns_ = -1;
-  if (!orphans.empty() && !opt_.read_only) TUX3_RETURN_IF_ERROR(commit_delta(false));
+  marshalled_delta_ = sb_.delta;
+  if (opt_.read_only) return Status::ok();
+  io_ = std::make_unique<IoPool>(dev_, opt_.io_threads);
+  backend_ = std::thread([this] { backend_main(); });
+  if (!orphans.empty()) {
+    std::lock_guard lock(mu_);
+    TUX3_RETURN_IF_ERROR(commit_and_wait(false));
+  }
   return Status::ok();
 }
 
@@ -114,7 +108,7 @@ Status VolumeImpl::close() {
   if (closed_) return Status::ok();
   closed_ = true;
   if (opt_.read_only) return Status::ok();
-  return commit_delta(true);
+  return commit_and_wait(true);
 }
 
 Result<Attr> VolumeImpl::getattr(uint64_t ino) {

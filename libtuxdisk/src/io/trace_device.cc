@@ -17,6 +17,7 @@ Status TraceDevice::do_read(uint64_t offset, std::span<uint8_t> out) {
 }
 
 Status TraceDevice::do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {
+  std::lock_guard lock(mu_);
   TUX3_RETURN_IF_ERROR(inner_.write(offset, data, flags));
   TraceEvent event = make_event(TraceEvent::Kind::kWrite);
   event.offset = offset;
@@ -30,6 +31,7 @@ Status TraceDevice::do_write(uint64_t offset, std::span<const uint8_t> data, Wri
 }
 
 Status TraceDevice::do_flush() {
+  std::lock_guard lock(mu_);
   TUX3_RETURN_IF_ERROR(inner_.flush());
   events_.push_back(make_event(TraceEvent::Kind::kFlush));
   ++flushes_;
@@ -37,6 +39,7 @@ Status TraceDevice::do_flush() {
 }
 
 Status TraceDevice::do_discard(uint64_t offset, uint64_t length) {
+  std::lock_guard lock(mu_);
   TUX3_RETURN_IF_ERROR(inner_.discard(offset, length));
   TraceEvent event = make_event(TraceEvent::Kind::kDiscard);
   event.offset = offset;
@@ -46,6 +49,7 @@ Status TraceDevice::do_discard(uint64_t offset, uint64_t length) {
 }
 
 void TraceDevice::mark(std::string label) {
+  std::lock_guard lock(mu_);
   TraceEvent event = make_event(TraceEvent::Kind::kMark);
   event.label = std::move(label);
   events_.push_back(std::move(event));

@@ -23,7 +23,7 @@ struct Spec {
   std::string_view usage;
 };
 
-constexpr std::array<Spec, 21> kSpecs = {{
+constexpr std::array<Spec, 22> kSpecs = {{
     {"mkdir", Op::kMkdir, 1, 2, false, "mkdir [-p] PATH [MODE]"},
     {"write", Op::kWrite, 2, 2, true,
      "write PATH SIZE [pattern=NAME] [seed=N] [offset=N] [bs=N]"},
@@ -48,6 +48,8 @@ constexpr std::array<Spec, 21> kSpecs = {{
      "[content=PATTERN[:SEED]] [key=PATH] [offset=N] [length=N]"},
     {"repeat", Op::kRepeat, 1, 1, false, "repeat N"},
     {"ls", Op::kLs, 1, 1, false, "ls [-R] PATH"},
+    {"rewrite", Op::kRewrite, 2, 2, true,
+     "rewrite PATH SIZE [bs=N] [threads=N] [seconds=S] [mode=hot|fresh]"},
 }};
 
 const Spec* find_spec(std::string_view name) {
@@ -213,6 +215,17 @@ Status Binder::options(Command& c, std::size_t first) {
       TUX3_ASSIGN_OR_RETURN(c.seed, number("seed", value, UINT64_MAX));
     } else if (key == "offset" && c.op == Op::kWrite) {
       TUX3_ASSIGN_OR_RETURN(c.offset, size("offset", value));
+    } else if (key == "threads" && c.op == Op::kRewrite) {
+      TUX3_ASSIGN_OR_RETURN(uint64_t n, number("threads", value, 64));
+      if (n == 0) return bad("threads must be 1 to 64");
+      c.threads = unsigned(n);
+    } else if (key == "seconds" && c.op == Op::kRewrite) {
+      TUX3_ASSIGN_OR_RETURN(format::Timestamp t, seconds(value));
+      c.millis = uint64_t(t.sec) * 1000 + t.nsec / 1000000;
+      if (c.millis == 0 || c.millis > 3600 * 1000) return bad("seconds must be 0.001 to 3600");
+    } else if (key == "mode" && c.op == Op::kRewrite) {
+      if (value != "hot" && value != "fresh") return bad(fmt::format("mode '{}': expected hot or fresh", value));
+      c.fresh = value == "fresh";
     } else if (key == "bs") {
       TUX3_ASSIGN_OR_RETURN(c.block, size("bs", value));
       if (c.block == 0 || c.block > (64u << 20)) return bad(fmt::format("bs '{}': must be 1 byte to 64m", value));
@@ -249,6 +262,9 @@ Result<Command> Binder::run() {
       }
       break;
     }
+    case Op::kRewrite:
+      c.block = 4096;
+      [[fallthrough]];
     case Op::kWrite:
     case Op::kAppend: {
       TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], true));

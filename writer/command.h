@@ -21,6 +21,7 @@ namespace tux3::writer {
 enum class Op {
   kMkdir, kWrite, kAppend, kCopy, kTruncate, kLink, kSymlink, kRename, kUnlink, kRmdir,
   kMknod, kChmod, kChown, kTouch, kSetxattr, kRmxattr, kSync, kUnify, kCheck, kRepeat, kLs,
+  kRewrite,
 };
 
 // What `check` compares; each is optional.
@@ -57,6 +58,9 @@ struct Command {
   uint64_t rdev = 0;                   // major << 32 | minor
   std::optional<format::Timestamp> time;  // touch SECONDS
   uint64_t count = 0;                  // repeat N
+  unsigned threads = 2;                // rewrite threads=
+  uint64_t millis = 5000;              // rewrite seconds= (in milliseconds)
+  bool fresh = false;                  // rewrite mode=fresh
   Expectations expect;                 // check
 };
 

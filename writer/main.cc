@@ -60,6 +60,20 @@ void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json) 
       {"log records", s.log_records},
       {"bytes written", s.bytes_written},
       {"flushes", s.flushes},
+      {"forks", s.forks},
+      {"fork bytes", s.fork_bytes},
+      {"stable waits", s.stable_waits},
+      {"stable wait us", s.stable_wait_ns / 1000},
+      {"throttle waits", s.throttle_waits},
+      {"throttle wait us", s.throttle_wait_ns / 1000},
+      {"commit waits", s.commit_waits},
+      {"commit wait us", s.commit_wait_ns / 1000},
+      {"marshal us", s.marshal_ns / 1000},
+      {"marshal max us", s.marshal_max_ns / 1000},
+      {"in-flight writes peak", s.inflight_writes_peak},
+      {"in-flight bytes peak", s.inflight_bytes_peak},
+      {"pages evicted", s.pages_evicted},
+      {"inodes evicted", s.inodes_evicted},
   };
   if (!json) {
     fmt::print("ops: {}\nelapsed: {:.3f} s\n", ops, seconds);
@@ -69,7 +83,7 @@ void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json) 
   std::string out = fmt::format("{{\"ops\": {}, \"elapsed_seconds\": {:.6f}", ops, seconds);
   for (auto& [name, value] : fields) {
     std::string key = name;
-    for (char& c : key) c = c == ' ' ? '_' : c;
+    for (char& c : key) c = c == ' ' || c == '-' ? '_' : c;
     out += fmt::format(", \"{}\": {}", key, value);
   }
   fmt::print("{}}}\n", out);
@@ -116,6 +130,7 @@ int main(int argc, char** argv) {
   }
   FileDeviceOptions device_options;
   device_options.exclusive = true;
+  device_options.direct = cmd.direct;
   auto device = FileDevice::open(cmd.image, device_options);
   if (!device) return fail(kExitError, device.status().message());
   auto volume = Volume::open(**device, cmd.volume);

@@ -53,6 +53,15 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
        "commit a delta this many milliseconds after its first change (0: never)")
       ("unify-every", po::value<std::string>()->default_value("32"),
        "unify after this many deltas")
+      ("cache-size", po::value<std::string>()->default_value("256m"),
+       "keep at most this much clean data and inodes cached (suffixes k, m, g)")
+      ("io-threads", po::value<std::string>()->default_value("4"),
+       "threads writing each delta's blocks (0: the commit thread writes them)")
+      ("stable-pages", "a write to a block under I/O waits for it instead of forking it "
+       "(for measurement)")
+      ("direct", "open IMAGE with O_DIRECT: writes reach the device, not the host's page cache")
+      ("deterministic", "a triggered commit is waited for, so delta boundaries depend only "
+       "on the script, never on timing")
       ("version,V", "print the version and exit")
       ("help,h", "print this help and exit");
   po::options_description hidden;
@@ -103,6 +112,15 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   cmd.volume.delta_interval_ms = interval ? uint32_t(interval) : UINT32_MAX;
   TUX3_ASSIGN_OR_RETURN(uint64_t every, number(vm, "unify-every", 1, UINT32_MAX));
   cmd.volume.unify_every_deltas = uint32_t(every);
+  std::string cache = vm["cache-size"].as<std::string>();
+  auto cache_bytes = parse_size(cache);
+  if (!cache_bytes) return usage(fmt::format("--cache-size '{}': expected a size (suffixes k, m, g)", cache));
+  cmd.volume.cache_bytes = *cache_bytes;
+  TUX3_ASSIGN_OR_RETURN(uint64_t io_threads, number(vm, "io-threads", 0, 64));
+  cmd.volume.io_threads = unsigned(io_threads);
+  cmd.volume.stable_pages = vm.count("stable-pages") > 0;
+  cmd.volume.deterministic_deltas = vm.count("deterministic") > 0;
+  cmd.direct = vm.count("direct") > 0;
 
   if (vm.count("time")) {
     TUX3_ASSIGN_OR_RETURN(uint64_t sec, number(vm, "time", 0, uint64_t(INT64_MAX)));

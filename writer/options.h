@@ -16,6 +16,7 @@ struct CommandLine {
   std::optional<format::Timestamp> fixed_time;  // --time, else SOURCE_DATE_EPOCH
   uint32_t uid = 0, gid = 0;
   uint64_t seed = 0;
+  bool direct = false;  // O_DIRECT
   bool quiet = false;
   bool json = false;
   bool help = false;

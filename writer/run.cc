@@ -10,6 +10,7 @@
 
 #include "command.h"
 #include "script.h"
+#include "workload.h"
 
 namespace tux3::writer {
 namespace {
@@ -242,6 +243,15 @@ Outcome Runner::execute(const Command& c) {
   switch (c.op) {
     case Op::kMkdir: return mkdir(c);
     case Op::kWrite: return write(c, c.offset.value_or(0));
+    case Op::kRewrite: {
+      auto file = open_or_create(c.path);
+      if (!file) return from_status(file.status(), c.path);
+      RewriteParams params{file->ino, c.size, c.block, c.threads, c.millis, c.fresh};
+      auto report = run_rewrite(vol_, params);
+      if (!report) return from_status(report.status(), c.path);
+      fmt::print("{}\n", report->summary());
+      return std::nullopt;
+    }
     case Op::kAppend: return write(c, 0);
     case Op::kCopy: return copy(c);
     case Op::kTruncate: {

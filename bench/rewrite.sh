@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# bench/rewrite.sh: what page forking buys: a hot set rewritten while deltas commit, run in
+# forking mode and in stable-pages mode (writers wait for blocks under I/O) in one run.
+#
+# Usage: bench/rewrite.sh [--seconds S] [--interval MS] [--build-dir DIR] [--record]
+#   --seconds S      length of each timed run (default 5)
+#   --interval MS    delta interval (default 100)
+#   --build-dir DIR  Release build holding writer/tux3-writer and mkfs/mkfs.tux3 (default
+#                    build-release; built if missing)
+#   --record         also append the table to bench/RESULTS.md
+#
+# Workloads (tux3-writer's `rewrite` command, 2 threads, 4 KiB writes):
+#   hot:   a 16 MiB file, filled and synced, then rewritten at random block offsets;
+#   fresh: 512 MiB of new blocks, nothing rewritten (forking should cost nothing here).
+# Targets: each on an image file (O_DIRECT) and, as root, on a loop device with direct
+# I/O: hot: forking >= 3x the throughput and <= 1/10 the p99 latency of stable pages;
+# fresh: forking within 2% of stable pages. The table shows ratios; a missed target
+# prints FAIL but does not change the exit status (errors do).
+set -euo pipefail
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd -- "$script_dir/.." && pwd)
+export PATH="$PATH:/usr/sbin:/sbin"
+die() { echo "bench/rewrite.sh: $*" >&2; exit 1; }
+
+seconds=5
+interval=100
+build_dir="$repo_root/build-release"
+record=0
+args=("$@")
+while (($# > 0)); do
+  case "$1" in
+    --seconds) seconds=${2:?}; shift 2 ;;
+    --interval) interval=${2:?}; shift 2 ;;
+    --build-dir) build_dir=${2:?}; shift 2 ;;
+    --record) record=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown option '$1' (try --help)" ;;
+  esac
+done
+writer="$build_dir/writer/tux3-writer"
+mkfs="$build_dir/mkfs/mkfs.tux3"
+if [[ ! -x "$writer" || ! -x "$mkfs" ]]; then
+  "$repo_root/scripts/build.sh" Release >/dev/null
+  build_dir="$repo_root/build-release"
+  writer="$build_dir/writer/tux3-writer"
+  mkfs="$build_dir/mkfs/mkfs.tux3"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/tux3-rewrite.XXXXXX")
+loop=""
+cleanup() {
+  [[ -n "$loop" ]] && losetup -d "$loop" 2>/dev/null || true
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# run TARGET MODE WORKLOAD -> "MiB/s p50 p99 max forks waits"
+run() {
+  local target=$1 mode=$2 workload=$3 flags=(--delta-interval "$interval") script out
+  [[ "$mode" == stable ]] && flags+=(--stable-pages)
+  [[ -f "$target" ]] && flags+=(--direct)
+  "$mkfs" -q -f "$target" >/dev/null
+  if [[ "$workload" == hot ]]; then
+    script="rewrite /hot 16m bs=4k threads=2 seconds=$seconds"
+  else
+    script="rewrite /fresh 512m bs=4k threads=2 seconds=$seconds mode=fresh"
+  fi
+  out=$("$writer" "${flags[@]}" --json "$target" - <<<"$script")
+  python3 - "$out" <<'PY'
+import json, re, sys
+text = sys.argv[1]
+line = next(l for l in text.splitlines() if l.startswith("rewrite:"))
+stats = json.loads(next(l for l in text.splitlines() if l.startswith("{")))
+m = re.search(r"([\d.]+) MiB/s.*p50 ([\d.]+) us, p99 ([\d.]+) us, max ([\d.]+) us", line)
+print(m.group(1), m.group(2), m.group(3), m.group(4), stats["forks"],
+      stats["stable_waits"] + stats["throttle_waits"])
+PY
+}
+
+targets=("image:$tmp/image.tux3")
+truncate -s 2G "$tmp/image.tux3"
+if [[ $(id -u) == 0 ]] && command -v losetup >/dev/null; then
+  truncate -s 2G "$tmp/loop.raw"
+  if loop=$(losetup -f --show --direct-io=on "$tmp/loop.raw" 2>/dev/null); then
+    targets+=("loop:$loop")
+  else
+    loop=""
+    echo "bench/rewrite.sh: SKIP loop device: losetup failed" >&2
+  fi
+else
+  echo "bench/rewrite.sh: SKIP loop device: needs root and losetup" >&2
+fi
+
+table="| target | workload | mode | MiB/s | p50 us | p99 us | max us | forks | waits |
+|---|---|---|---|---|---|---|---|---|"
+verdicts=""
+for entry in "${targets[@]}"; do
+  name=${entry%%:*} target=${entry#*:}
+  for workload in hot fresh; do
+    read -r f_tp f_p50 f_p99 f_max f_forks f_waits < <(run "$target" fork "$workload")
+    read -r s_tp s_p50 s_p99 s_max s_forks s_waits < <(run "$target" stable "$workload")
+    table+="
+| $name | $workload | forking | $f_tp | $f_p50 | $f_p99 | $f_max | $f_forks | $f_waits |
+| $name | $workload | stable | $s_tp | $s_p50 | $s_p99 | $s_max | $s_forks | $s_waits |"
+    verdicts+=$(python3 - "$name" "$workload" "$f_tp" "$s_tp" "$f_p99" "$s_p99" <<'PY'
+import sys
+name, workload, ftp, stp, fp99, sp99 = sys.argv[1], sys.argv[2], *map(float, sys.argv[3:])
+tp = ftp / stp
+lat = fp99 / sp99 if sp99 else float("inf")
+if workload == "hot":
+    ok = tp >= 3 and lat <= 0.1
+    print(f"{'PASS' if ok else 'FAIL'}: {name} hot: forking/stable throughput {tp:.2f}x "
+          f"(target >= 3x), p99 forking/stable {lat:.2f} (target <= 0.10)")
+else:
+    ok = tp >= 0.98
+    print(f"{'PASS' if ok else 'FAIL'}: {name} fresh: forking/stable throughput {tp:.3f} "
+          f"(target >= 0.98)")
+PY
+)
+    verdicts+=$'\n'
+  done
+done
+
+echo "$table"
+echo
+printf '%s' "$verdicts"
+if ((record)); then
+  {
+    echo
+    echo "## rewrite: page forking vs stable pages ($(date -u +%Y-%m-%d))"
+    echo
+    echo "Command: \`bench/rewrite.sh ${args[*]}\` ($(nproc) CPUs, $(uname -r))"
+    echo
+    echo "$table"
+    echo
+    printf '%s' "$verdicts" | sed 's/^/    /'
+  } >>"$script_dir/RESULTS.md"
+fi

@@ -2,7 +2,8 @@
 //
 // What can go: a clean page (not dirty, not under I/O; a reader's BlockRef keeps its own
 // reference), and a clean inode (no open handles, not dirty, no cached pages, its tree
-// with nothing unwritten: no dirty leaf and no bnode changed since the last unify). What
+// with nothing unwritten: no dirty leaf and no bnode changed since the last unify; and no
+// delta in flight, whose leaves are not on disk until it completes). What
 // cannot: anything dirty or in flight, which dirty_limit_bytes bounds instead. The sweep
 // is a clock over the inode map: an inode used since the last pass gets a second chance.
 #include "fs/volume_impl.h"
@@ -54,7 +55,9 @@ void VolumeImpl::evict_to_budget() {
           ++p;
         }
       }
-      if (inode_evictable(inode)) {
+      // While a delta is in flight its leaves are not on disk yet: a tree dropped now
+      // would be read back from blocks still being written.
+      if (!in_flight_ && inode_evictable(inode)) {
         it = inodes_.erase(it);
         stats_.inodes_evicted++;
         continue;

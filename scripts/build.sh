@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # build.sh: configure and build one build type into its own directory.
-# Usage: scripts/build.sh [Debug|Release|Sanitize]   (default Debug)
+# Usage: scripts/build.sh [Debug|Release|Sanitize|Thread]   (default Debug)
 # Prints the build directory on the last line of stdout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,7 +9,8 @@ case "$type" in
   Debug) dir="$root/build" ;;
   Release) dir="$root/build-release" ;;
   Sanitize) dir="$root/build-sanitize" ;;
-  *) echo "build.sh: unknown build type '$type' (Debug, Release or Sanitize)" >&2; exit 16 ;;
+  Thread) dir="$root/build-tsan" ;;
+  *) echo "build.sh: unknown build type '$type' (Debug, Release, Sanitize or Thread)" >&2; exit 16 ;;
 esac
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)

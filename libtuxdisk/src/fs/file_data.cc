@@ -130,11 +130,12 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
       ++cached_pages_;
     }
     Page& page = it->second;
-    if (page.data.use_count() > 1) {
+    if (page.pinned || page.data.use_count() > 1) {
       // Shared with the delta under commit or with a reader: fork. The old buffer stays
       // with them, unchanged; the cache gets a copy that belongs to the open delta.
       page.data = std::make_shared<BlockBuffer>(*page.data);
       page.io_delta = 0;
+      page.pinned = false;
       stats_.forks++;
       stats_.fork_bytes += bs_;
     }
@@ -177,6 +178,7 @@ Result<BlockRef> VolumeImpl::pin_block(uint64_t ino, uint64_t index) {
     ++cached_pages_;
   }
   // Bytes past the end of the file read as zeros (a truncated tail is zeroed already).
+  it->second.pinned = true;
   return BlockRef(it->second.data);
 }
 

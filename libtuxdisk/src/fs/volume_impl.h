@@ -49,6 +49,9 @@ struct Page {
   std::shared_ptr<BlockBuffer> data;
   bool dirty = false;       // changed in the open delta
   uint64_t io_delta = 0;    // the delta whose commit writes this buffer (0: none)
+  // A reader was given this buffer (pin_block). Readers release it without the lock, so
+  // the use count alone cannot prove they are done with it: the next write forks.
+  bool pinned = false;
 };
 
 struct Inode {

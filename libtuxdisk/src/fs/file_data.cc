@@ -206,6 +206,8 @@ Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<c
     if (wait_for) {
       wait_counted([&] { return failed_ || sb_.delta >= wait_for; }, stats_.stable_waits,
                    stats_.stable_wait_ns);
+      // A failed commit never makes the block durable: retrying would wait forever.
+      if (failed_) return failed_status();
       retry_op_ = true;
       return Status::from_errno(EAGAIN, "retry after waiting for I/O");
     }

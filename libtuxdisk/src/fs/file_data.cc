@@ -123,13 +123,8 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     uint64_t logical = pos / bs_;
     std::size_t in_block = std::size_t(pos % bs_);
     std::size_t chunk = std::min<std::size_t>(bs_ - in_block, data.size() - done);
-    auto it = inode.pages.find(logical);
-    if (it == inode.pages.end()) {
-      TUX3_ASSIGN_OR_RETURN(auto buffer, load_block(inode, logical, chunk < bs_));
-      it = inode.pages.emplace(logical, Page{std::move(buffer)}).first;
-      ++cached_pages_;
-    }
-    Page& page = it->second;
+    TUX3_ASSIGN_OR_RETURN(Page * cached, cached_page(inode, logical, chunk < bs_));
+    Page& page = *cached;
     if (page.pinned || page.data.use_count() > 1) {
       // Shared with the delta under commit or with a reader: fork. The old buffer stays
       // with them, unchanged; the cache gets a copy that belongs to the open delta.
@@ -153,16 +148,18 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
   return Status::ok();
 }
 
-Result<std::shared_ptr<BlockBuffer>> VolumeImpl::load_block(Inode& inode, uint64_t logical,
-                                                             bool need_contents) {
+Result<Page*> VolumeImpl::cached_page(Inode& inode, uint64_t logical, bool need_contents) {
+  if (auto it = inode.pages.find(logical); it != inode.pages.end()) return &it->second;
   auto buffer = std::make_shared<BlockBuffer>(bs_, 0);
-  if (!need_contents || logical * bs_ >= inode.rec.size) return buffer;
-  TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
-  if (extent && !(extent->flags & kExtentUnwritten)) {
-    uint64_t phys = extent->physical + (logical - extent->logical);
-    TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, *buffer));
+  if (need_contents && logical * bs_ < inode.rec.size) {
+    TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
+    if (extent && !(extent->flags & kExtentUnwritten)) {
+      uint64_t phys = extent->physical + (logical - extent->logical);
+      TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, *buffer));
+    }
   }
-  return buffer;
+  ++cached_pages_;
+  return &inode.pages.emplace(logical, Page{std::move(buffer)}).first->second;
 }
 
 Result<BlockRef> VolumeImpl::pin_block(uint64_t ino, uint64_t index) {
@@ -171,15 +168,10 @@ Result<BlockRef> VolumeImpl::pin_block(uint64_t ino, uint64_t index) {
     return Status::from_errno(EINVAL, fmt::format("inode {}: not a regular file", ino));
   }
   if (index >= kMaxBlocks) return Status::from_errno(EINVAL, "block index out of range");
-  auto it = inode->pages.find(index);
-  if (it == inode->pages.end()) {
-    TUX3_ASSIGN_OR_RETURN(auto buffer, load_block(*inode, index, true));
-    it = inode->pages.emplace(index, Page{std::move(buffer)}).first;
-    ++cached_pages_;
-  }
+  TUX3_ASSIGN_OR_RETURN(Page * page, cached_page(*inode, index, true));
   // Bytes past the end of the file read as zeros (a truncated tail is zeroed already).
-  it->second.pinned = true;
-  return BlockRef(it->second.data);
+  page->pinned = true;
+  return BlockRef(page->data);
 }
 
 Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<const uint8_t> data) {

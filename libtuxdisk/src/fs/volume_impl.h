@@ -142,10 +142,9 @@ class VolumeImpl final : public Volume {
   Result<std::size_t> read_data(Inode& inode, uint64_t offset, std::span<uint8_t> out);
   Status write_data(Inode& inode, uint64_t offset, std::span<const uint8_t> data);
   Result<std::optional<format::Extent>> map_block(Inode& inode, uint64_t logical);
-  // A new buffer for data block `logical`: its contents from disk if need_contents and it
-  // has any, else zeros.
-  Result<std::shared_ptr<BlockBuffer>> load_block(Inode& inode, uint64_t logical,
-                                                  bool need_contents);
+  // The cached page of data block `logical`, added if missing with its contents from disk
+  // (if need_contents and it has any) or zeros.
+  Result<Page*> cached_page(Inode& inode, uint64_t logical, bool need_contents);
   // Unmaps logical blocks [first, end); the freed extents are appended to `frees`.
   Status punch(Inode& inode, uint64_t first, uint64_t end,
                std::vector<std::pair<uint64_t, uint32_t>>& frees);

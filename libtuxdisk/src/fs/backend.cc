@@ -69,8 +69,7 @@ void VolumeImpl::backend_main() {
 
     lock.unlock();
     uint64_t peak = 0;
-    Status s = io_->write(p.writes, p.block_bits, peak);
-    if (s) s = write_plan(p);
+    Status s = write_plan(p, peak);
     lock.lock();
 
     stats_.inflight_writes_peak = std::max(stats_.inflight_writes_peak, peak);
@@ -85,8 +84,9 @@ void VolumeImpl::backend_main() {
   cv_.notify_all();
 }
 
-// After the blocks: the commit point (steps 6 of commit.cc).
-Status VolumeImpl::write_plan(CommitPlan& plan) {
+// The blocks, then the commit point (step 6 of commit.cc).
+Status VolumeImpl::write_plan(CommitPlan& plan, uint64_t& peak) {
+  TUX3_RETURN_IF_ERROR(io_->write(plan.writes, plan.block_bits, peak));
   std::vector<uint8_t> slot(kSuperSlotSize);
   encode_superblock(plan.next, slot);
   TUX3_RETURN_IF_ERROR(dev_.flush());

@@ -15,9 +15,8 @@
 //   7. the blocks freed by N (and, after a unify, those that waited for it) are released.
 // A failure before step 6 leaves delta N-1 durable and the engine refusing further work.
 // Delta N+1 is marshalled only after N completes: at most one delta is under commit.
-#include <time.h>
-
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include <fmt/format.h>
@@ -32,10 +31,11 @@ using namespace format;
 
 namespace {
 
+// The clock of delta ages; the backend's timer waits on the same clock.
 int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
 // Runs of (block, count) as FREE records.

@@ -40,8 +40,8 @@ class LockedVolume final : public Volume {
   }
 
  public:
+  // Destroying it stops the backend (~VolumeImpl) after the delta in flight, if any.
   explicit LockedVolume(std::unique_ptr<VolumeImpl> impl) : v_(std::move(impl)) {}
-  ~LockedVolume() override { v_->stop_backend(); }
 
   Status close() override {
     Status s;

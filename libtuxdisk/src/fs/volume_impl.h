@@ -171,7 +171,9 @@ class VolumeImpl final : public Volume {
 
   // --- backend.cc ---
   void backend_main();
-  Status write_plan(CommitPlan& plan);  // without the lock: blocks, flush, superblock
+  // Without the lock: the blocks, a flush, the superblock (FUA). `peak` is raised to the
+  // most writes in flight at once.
+  Status write_plan(CommitPlan& plan, uint64_t& peak);
   // Waits on cv_ (releasing mu_), counting the wait in `count` and `ns`.
   template <class Pred>
   void wait_counted(Pred pred, uint64_t& count, uint64_t& ns) {

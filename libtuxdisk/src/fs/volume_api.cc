@@ -147,6 +147,9 @@ class LockedVolume final : public Volume {
   Status sync() override {
     return reader([&] { return v_->sync(); });
   }
+  Status fsync(uint64_t ino, bool datasync) override {
+    return reader([&] { return v_->fsync(ino, datasync); });
+  }
   Status commit_delta(bool unify) override {
     return reader([&] { return v_->commit_delta(unify); });
   }

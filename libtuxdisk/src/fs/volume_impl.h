@@ -108,6 +108,7 @@ class VolumeImpl final : public Volume {
   Status release_file(uint64_t ino) override;
   VolumeStatFs statfs() override;
   Status sync() override;
+  Status fsync(uint64_t ino, bool datasync) override;
   Status commit_delta(bool unify) override;
   Status start_commit(bool unify) override;
   Result<BlockRef> pin_block(uint64_t ino, uint64_t index) override;

@@ -47,8 +47,10 @@ Result<ChainReplay> replay_chain(BlockDevice& device, const Superblock& sb,
 }
 
 Status apply_chain_allocations(const ChainReplay& replay, const BitmapEdits& edits) {
-  for (uint64_t b : replay.chain) TUX3_RETURN_IF_ERROR(edits.mark(b, 1, true));
   for (std::size_t b = 0; b < replay.blocks.size(); ++b) {
+    // A log block is allocated by the delta that writes it, so it is marked in its turn:
+    // its address may have been used and freed by an older delta of the cycle.
+    TUX3_RETURN_IF_ERROR(edits.mark(replay.chain[b], 1, true));
     for (const LogRecord& r : replay.blocks[b].records) {
       const auto& f = r.fields;
       Status s;

@@ -34,8 +34,9 @@ struct BitmapEdits {
   std::function<Status(uint64_t block, uint64_t count, bool tolerate_set)> mark;
   std::function<Status(uint64_t block, uint64_t count)> release;
 };
-// Applies, in order: the chain's own blocks (tolerating bits a unify already set), then
-// every record's allocation effect, then the frees of bnodes created and dropped in the cycle.
+// Applies, log block by log block, oldest first: the block itself (tolerating a bit a unify
+// already set), then its records' allocation effects; then the frees of bnodes created and
+// dropped in the cycle.
 Status apply_chain_allocations(const ChainReplay& replay, const BitmapEdits& edits);
 
 }  // namespace tux3

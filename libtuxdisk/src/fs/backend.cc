@@ -45,6 +45,15 @@ void VolumeImpl::backend_main() {
       }
     }
     if (stop_) break;
+    // fsyncs writing with the lock released finish first: the delta absorbs what they
+    // write, so it must not be durable before their blocks are. New ones wait meanwhile.
+    if (streams_busy_ > 0) {
+      marshal_waiting_ = true;
+      cv_.wait(lock, [&] { return streams_busy_ == 0 || stop_; });
+      marshal_waiting_ = false;
+      cv_.notify_all();
+      if (stop_) break;
+    }
     bool unify = unify_requested_ || unify_due();
     commit_requested_ = unify_requested_ = false;
     if (failed_ || !has_work(unify)) {
@@ -146,6 +155,7 @@ void VolumeImpl::stop_backend() {
     stop_ = true;
   }
   backend_cv_.notify_all();
+  cv_.notify_all();
   if (backend_.joinable()) backend_.join();
 }
 

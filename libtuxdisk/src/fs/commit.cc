@@ -111,9 +111,11 @@ uint64_t VolumeImpl::reserved_blocks() const {
   // extent leaf and a bnode for each inode with dirty data; a share of an inode-table or
   // directory leaf for every dirty inode (records are far smaller than a leaf); a fixed
   // margin for tree paths and log blocks; and a unify's moves of the changed bitmap blocks.
+  // The fsync path's pending records (at most 18 bytes each) need log blocks too.
   uint64_t pages = dirty_bytes_ / bs_;
+  uint64_t pending_log = pending_records_.size() * 18 / log_capacity(bs_) + 1;
   return pages + 2 * data_inodes_.size() + dirty_inodes_.size() / 2 + 64 +
-         2 * alloc_->dirty().size();
+         2 * alloc_->dirty().size() + pending_log;
 }
 
 Status VolumeImpl::reserve(uint64_t blocks) {
@@ -177,7 +179,8 @@ Result<bool> VolumeImpl::store_inline_extents(Inode& inode, CommitContext& ctx) 
 }
 
 bool VolumeImpl::has_work(bool unify) const {
-  bool idle = dirty_inodes_.empty() && !itree_->dirty() && !otree_->dirty() && op_frees_.empty();
+  bool idle = dirty_inodes_.empty() && !itree_->dirty() && !otree_->dirty() &&
+              op_frees_.empty() && !streams_have_work();
   return !idle || (unify && !(chain_.empty() && unify_frees_.empty() && alloc_->dirty().empty()));
 }
 
@@ -217,6 +220,11 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     return Status::ok();
   };
 
+  // Streams first: their pending allocation records belong before this delta's frees, and
+  // head reservations are allocations like any other.
+  Superblock next_streams = sb_;
+  TUX3_RETURN_IF_ERROR(marshal_streams(ctx, next_streams, unify));
+
   // 1. Inodes.
   std::vector<uint64_t> destroyed;
   for (uint64_t ino : dirty_inodes_) {
@@ -245,6 +253,10 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     TUX3_RETURN_IF_ERROR(itree_->put(ino, encode_inode(inode.rec)));
     inode.in_itree = true;
     inode.dirty = false;
+    inode.shrunk = false;
+    inode.marshal_delta = delta;
+    inode.marshal_was_streamed = inode.change_seq == inode.streamed_change;
+    if (inode.fsync_stream >= 0 && inode.stream_hold_delta == 0) inode.stream_hold_delta = delta;
   }
 
   // 2 and 3. Trees, and for a unify the bitmap's new locations and the log blocks.
@@ -413,6 +425,9 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
   next.next_inum = std::clamp<uint64_t>(next_inum_, kFirstNormalIno, kMaxInum);
   next.next_block = ctx.goal < sb_.vol_blocks ? ctx.goal : 0;
   next.commit_time = now();
+  next.streams = next_streams.streams;
+  next.stream_count = next_streams.stream_count;
+  next.feature_incompat = next_streams.feature_incompat;
   TUX3_RETURN_IF_ERROR(validate_superblock(next).with_context("commit: superblock"));
 
   // The open delta is now the next one.

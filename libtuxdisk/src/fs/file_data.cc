@@ -193,7 +193,8 @@ Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<c
     uint64_t wait_for = 0;
     for (auto it = inode->pages.lower_bound(first); it != inode->pages.end() && it->first <= last;
          ++it) {
-      if (it->second.io_delta > sb_.delta) wait_for = std::max(wait_for, it->second.io_delta);
+      // (A buffer an fsync is writing is forked: fsync I/O is short and has no delta.)
+      if (it->second.io_delta > sb_.delta && it->second.io_delta != kStreamIo) wait_for = std::max(wait_for, it->second.io_delta);
     }
     if (wait_for) {
       wait_counted([&] { return failed_ || sb_.delta >= wait_for; }, stats_.stable_waits,
@@ -214,6 +215,7 @@ Status VolumeImpl::truncate(Inode& inode, uint64_t size) {
   if (size > max_file_size(sb_.block_bits)) return Status::from_errno(EFBIG, "size too large");
   uint64_t old = inode.rec.size;
   if (size < old) {
+    inode.shrunk = true;
     uint64_t keep = (size + bs_ - 1) / bs_;
     // Pages under I/O leave the cache; their buffers stay with the delta writing them.
     for (auto it = inode.pages.lower_bound(keep); it != inode.pages.end();) {
@@ -236,9 +238,28 @@ Status VolumeImpl::truncate(Inode& inode, uint64_t size) {
   return Status::ok();
 }
 
+Status VolumeImpl::map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32_t count,
+                           std::vector<std::pair<uint64_t, uint32_t>>& frees) {
+  TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
+  TUX3_RETURN_IF_ERROR(punch(inode, logical, logical + count, frees));
+  // Extend the extent to the left when this run continues it on disk too.
+  uint8_t value[ExtentLayout::kSize];
+  Extent merged{logical, phys, count, 0};
+  if (logical > 0) {
+    TUX3_ASSIGN_OR_RETURN(auto left, map_block(inode, logical - 1));
+    if (left && left->flags == 0 && left->physical + left->count == phys &&
+        left->logical + left->count == logical && uint64_t(left->count) + count <= UINT32_MAX) {
+      merged = {left->logical, left->physical, left->count + count, 0};
+    }
+  }
+  encode_extent(merged, value);
+  TUX3_RETURN_IF_ERROR(tree->put(merged.logical, value));
+  inode.rec.blocks += count;
+  return Status::ok();
+}
+
 Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
   if (inode.pages.empty()) return Status::ok();
-  TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
   std::vector<uint64_t> dirty;
   for (const auto& [logical, page] : inode.pages) {
     if (page.dirty) dirty.push_back(logical);
@@ -262,21 +283,7 @@ Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
       }
       ctx.plan->writes.push_back(std::move(w));
       ctx.plan->data_blocks += count;
-      uint64_t logical = dirty[at];
-      TUX3_RETURN_IF_ERROR(punch(inode, logical, logical + count, ctx.delta_frees));
-      // Extend the extent to the left when this run continues it on disk too.
-      uint8_t value[ExtentLayout::kSize];
-      Extent merged{logical, phys, count, 0};
-      if (logical > 0) {
-        TUX3_ASSIGN_OR_RETURN(auto left, map_block(inode, logical - 1));
-        if (left && left->flags == 0 && left->physical + left->count == phys &&
-            left->logical + left->count == logical && uint64_t(left->count) + count <= UINT32_MAX) {
-          merged = {left->logical, left->physical, left->count + count, 0};
-        }
-      }
-      encode_extent(merged, value);
-      TUX3_RETURN_IF_ERROR(tree->put(merged.logical, value));
-      inode.rec.blocks += count;
+      TUX3_RETURN_IF_ERROR(map_run(inode, dirty[at], phys, count, ctx.delta_frees));
       ctx.log({LogCode::kAlloc, {phys, count}});
       ctx.goal = phys + count;
       at += count;

@@ -86,6 +86,7 @@ Result<Btree*> VolumeImpl::inode_tree(Inode& inode) {
 
 void VolumeImpl::touch(Inode& inode) {
   inode.dirty = true;
+  ++inode.change_seq;
   dirty_inodes_.insert(inode.ino);
   note_change();
 }

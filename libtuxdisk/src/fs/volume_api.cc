@@ -3,6 +3,8 @@
 // Every call takes the volume lock and runs the engine's method. A mutating call first
 // passes the dirty-limit throttle. A call the engine asks to retry (it waited, releasing
 // the lock, so what it had looked up may have changed) is run again from the start.
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "fs/volume_impl.h"
@@ -148,7 +150,13 @@ class LockedVolume final : public Volume {
     return reader([&] { return v_->sync(); });
   }
   Status fsync(uint64_t ino, bool datasync) override {
-    return reader([&] { return v_->fsync(ino, datasync); });
+    auto t0 = std::chrono::steady_clock::now();
+    Status s = reader([&] { return v_->fsync(ino, datasync); });
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::steady_clock::now() - t0);
+    std::lock_guard lock(v_->mu_);
+    v_->record_fsync_latency(uint64_t(ns.count()));
+    return s;
   }
   Status commit_delta(bool unify) override {
     return reader([&] { return v_->commit_delta(unify); });

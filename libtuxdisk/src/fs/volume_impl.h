@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "btree/btree.h"
+#include "delta/stream_replay.h"
 #include "fs/allocator.h"
 #include "fs/commit_plan.h"
 #include "fs/io_pool.h"
@@ -64,7 +65,29 @@ struct Inode {
   std::unique_ptr<Btree> tree;        // extents or directory index, loaded on first use
   std::map<uint64_t, Page> pages;     // cached data blocks: dirty, under I/O, or clean
   bool referenced = false;            // used since the last eviction sweep (second chance)
+  bool shrunk = false;                // a truncate made it smaller in the open delta
+  // fsync streams (fsync.cc). change_seq counts touch(); a stream fsync records it, so a
+  // delta in flight whose copy of the file is exactly what a stream holds is known.
+  uint64_t change_seq = 0;
+  uint64_t streamed_change = UINT64_MAX;  // change_seq at the last stream fsync
+  uint64_t streamed_size = 0;             // the size that fsync recorded
+  uint64_t marshal_delta = 0;             // the delta that last wrote its record
+  bool marshal_was_streamed = false;      // ... and held nothing a stream did not
+  int fsync_stream = -1;                  // the stream holding its unabsorbed fsyncs
+  uint64_t stream_hold_delta = 0;         // the delta absorbing them (0: not yet marshalled)
+  bool fsync_busy = false;                // an fsync of it is writing (lock released)
   bool doomed() const { return rec.nlink == 0 && opens == 0; }
+};
+
+// One fsync log stream of the open volume (fsync.cc; man/tux3-format.5, FSYNC STREAMS).
+struct FsyncStream {
+  uint64_t next_block = 0;      // reserved for the stream's next block (0: none)
+  uint64_t next_seq = 0;        // the sequence number it must carry
+  uint64_t tag = 0;             // the delta tag of every block of this chain
+  uint64_t reserved_delta = 0;  // the delta naming next_block first; usable once durable
+  bool busy = false;            // an fsync is writing to it
+  std::vector<uint64_t> unretired;  // blocks written, not yet absorbed by a marshalled delta
+  uint64_t last_seq = 0;            // the newest sequence number written
 };
 
 // The engine. Its Volume methods assume the caller holds mu_ (see LockedVolume in
@@ -170,6 +193,28 @@ class VolumeImpl final : public Volume {
   Status failed_status() const;
   void fail(const Status& s);
 
+  // --- fsync.cc ---
+  // The stream table, retirements and reservations of the delta being marshalled: logs
+  // the fsync path's pending records, retires what streams wrote (their blocks are freed
+  // with the delta), reserves heads, and fills next's stream table and feature bit.
+  // REQUIRES: no stream busy.
+  Status marshal_streams(CommitContext& ctx, format::Superblock& next, bool unify);
+  bool streams_have_work() const;
+  // Open: applies the complete fsyncs of the committed delta's streams and drops their
+  // reservations (the first delta after open commits that). `changed`: a commit is due.
+  Status replay_streams(bool& changed);
+  // A record that does not fit the state (a wrong inode, a block in use) is not applied:
+  // `rejected` says why, and its stream ends there.
+  Status apply_stream_fsync(const StreamFsync& f, std::string& rejected);
+  // Maps logical [logical, logical+count) to physical blocks `phys` (the old mapping is
+  // punched into `frees`), extending the extent on the left when contiguous on disk.
+  Status map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32_t count,
+                 std::vector<std::pair<uint64_t, uint32_t>>& frees);
+  void record_fsync_latency(uint64_t ns);
+  format::FsyncMode fsync_mode() const;
+  // A buffer written by an fsync (lock released): not evictable, never waited for.
+  static constexpr uint64_t kStreamIo = UINT64_MAX;
+
   // --- backend.cc ---
   void backend_main();
   // Without the lock: the blocks, a flush, the superblock (FUA). `peak` is raised to the
@@ -241,6 +286,13 @@ class VolumeImpl final : public Volume {
   uint32_t deltas_since_unify_ = 0;
   VolumeStats stats_;
   uint64_t inflight_bytes_ = 0;
+  // fsync streams.
+  std::vector<FsyncStream> streams_;  // stream_count of them once enabled
+  bool streams_enabled_ = false;      // the next delta reserves stream heads
+  unsigned streams_busy_ = 0;         // fsyncs writing with the lock released
+  bool marshal_waiting_ = false;      // the backend waits for them to marshal
+  std::vector<format::LogRecord> pending_records_;  // ALLOC/STREAM_RESERVE for the next delta
+  uint64_t stream_goal_ = 0;          // where fsync data allocation searches from
   bool closed_ = false;
   bool failed_ = false;     // a commit failed: the durable state is the previous delta
   std::string failure_;

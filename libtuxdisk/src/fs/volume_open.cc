@@ -6,8 +6,10 @@
 //   3. rebuild the bnodes changed since the last unify from the BNODE_* records;
 //   4. load the bitmap as the last unify wrote it, through the rebuilt inode table, and apply
 //      the allocation records (and the chain's own blocks) to it;
-//   5. destroy the orphans the orphan tree lists, in a first delta.
-// Nothing is written until step 5 (and nothing at all when read-only).
+//   5. apply the complete fsyncs of the fsync streams (fsync.cc) and drop the streams'
+//      reservations;
+//   6. destroy the orphans the orphan tree lists; 5 and 6 are committed as a first delta.
+// Nothing is written until that first delta (and nothing at all when read-only).
 #include <fmt/format.h>
 
 #include "delta/chain_replay.h"
@@ -76,8 +78,13 @@ Status VolumeImpl::start() {
                            .with_context("log replay"));
   unify_frees_ = replay.released_at_unify;
   alloc_->set_counting(true);
+  stream_goal_ = sb_.next_block;
 
-  // 5. Orphans.
+  // 4b. The fsync streams: their complete records, on top of the committed delta.
+  bool streams_replayed = false;
+  TUX3_RETURN_IF_ERROR(replay_streams(streams_replayed).with_context("fsync stream replay"));
+
+  // 6. Orphans.
   std::vector<uint64_t> orphans;
   TUX3_RETURN_IF_ERROR(otree_->for_each_item([&](const BtreeItem& item) {
     orphans.push_back(item.key);
@@ -97,7 +104,7 @@ Status VolumeImpl::start() {
   if (opt_.read_only) return Status::ok();
   io_ = std::make_unique<IoPool>(dev_, opt_.io_threads);
   backend_ = std::thread([this] { backend_main(); });
-  if (!orphans.empty()) {
+  if (!orphans.empty() || streams_replayed) {
     std::lock_guard lock(mu_);
     TUX3_RETURN_IF_ERROR(commit_and_wait(false));
   }

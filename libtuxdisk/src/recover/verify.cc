@@ -251,6 +251,11 @@ class Checker {
     // Old locations of bnodes moved or dropped since the last unify: unreachable, but still
     // allocated until the next unify, as the on-disk bnodes still use them.
     for (uint64_t block : r_.replay().released_at_unify) claim(block, "bnode awaiting unify");
+    // Blocks reserved for the fsync streams' next blocks (stream blocks written beyond
+    // them belong to deltas not yet committed; their blocks are free in this one).
+    for (std::size_t i = 0; i < sb_.stream_count && i < kMaxStreams; ++i) {
+      if (sb_.streams[i].block) claim(sb_.streams[i].block, "fsync stream reservation");
+    }
   }
 
   // The bitmap as the last unify wrote it, with the log's allocation changes applied, must

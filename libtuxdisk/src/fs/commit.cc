@@ -254,6 +254,7 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     inode.in_itree = true;
     inode.dirty = false;
     inode.shrunk = false;
+    inode.relinked = false;
     inode.marshal_delta = delta;
     inode.marshal_was_streamed = inode.change_seq == inode.streamed_change;
     if (inode.fsync_stream >= 0 && inode.stream_hold_delta == 0) inode.stream_hold_delta = delta;

@@ -107,7 +107,9 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   probe.mode = base.mode;
   probe.root = base.root;
   probe.inline_extents = base.inline_extents;
-  if (inode->shrunk || probe != base || inode->rec.type() != base.type()) {
+  // Names are directory changes: a file linked, unlinked or renamed since the last delta
+  // is made durable by the delta (as its link count must match its entries).
+  if (inode->shrunk || inode->relinked || probe != base || inode->rec.type() != base.type()) {
     return fall_back(stats_.fsync_fallback_meta);
   }
   if (datasync && !dirty_pages) {

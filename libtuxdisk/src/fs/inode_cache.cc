@@ -120,6 +120,7 @@ Status VolumeImpl::drop_link(Inode& inode) {
   --inode.rec.nlink;
   if (inode.rec.is_dir() && inode.rec.nlink == 1) inode.rec.nlink = 0;  // its "." goes too
   inode.rec.ctime = now();
+  inode.relinked = true;
   touch(inode);
   if (inode.rec.nlink == 0 && inode.opens > 0 && !inode.orphan) {
     // Unlinked while open: recorded in the orphan tree so a crash cannot leak it.

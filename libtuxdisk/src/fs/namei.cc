@@ -201,6 +201,7 @@ Result<Attr> VolumeImpl::link(uint64_t ino, uint64_t dir_ino, std::string_view n
   TUX3_RETURN_IF_ERROR(add_entry(*dir, name, ino, file_type_of_mode(inode->rec.mode)));
   ++inode->rec.nlink;
   inode->rec.ctime = now();
+  inode->relinked = true;
   touch(*inode);
   Attr a = attr_of(*inode);
   TUX3_RETURN_IF_ERROR(maybe_commit());
@@ -303,6 +304,7 @@ Status VolumeImpl::rename(uint64_t old_dir_ino, std::string_view old_name, uint6
     TUX3_RETURN_IF_ERROR(reparent(*moved, *old_dir, *new_dir));
     TUX3_RETURN_IF_ERROR(reparent(*target, *new_dir, *old_dir));
     moved->rec.ctime = target->rec.ctime = t;
+    moved->relinked = target->relinked = true;
     old_dir->rec.mtime = old_dir->rec.ctime = new_dir->rec.mtime = new_dir->rec.ctime = t;
     touch(*moved);
     touch(*target);
@@ -330,6 +332,7 @@ Status VolumeImpl::rename(uint64_t old_dir_ino, std::string_view old_name, uint6
   TUX3_RETURN_IF_ERROR(add_entry(*new_dir, new_name, moved->ino, src->dirent.type));
   TUX3_RETURN_IF_ERROR(reparent(*moved, *old_dir, *new_dir));
   moved->rec.ctime = t;
+  moved->relinked = true;
   touch(*moved);
   return maybe_commit();
 }

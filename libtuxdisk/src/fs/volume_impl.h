@@ -66,6 +66,7 @@ struct Inode {
   std::map<uint64_t, Page> pages;     // cached data blocks: dirty, under I/O, or clean
   bool referenced = false;            // used since the last eviction sweep (second chance)
   bool shrunk = false;                // a truncate made it smaller in the open delta
+  bool relinked = false;              // linked, unlinked or renamed in the open delta
   // fsync streams (fsync.cc). change_seq counts touch(); a stream fsync records it, so a
   // delta in flight whose copy of the file is exactly what a stream holds is known.
   uint64_t change_seq = 0;

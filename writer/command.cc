@@ -23,11 +23,12 @@ struct Spec {
   std::string_view usage;
 };
 
-constexpr std::array<Spec, 22> kSpecs = {{
+constexpr std::array<Spec, 26> kSpecs = {{
     {"mkdir", Op::kMkdir, 1, 2, false, "mkdir [-p] PATH [MODE]"},
     {"write", Op::kWrite, 2, 2, true,
-     "write PATH SIZE [pattern=NAME] [seed=N] [offset=N] [bs=N]"},
-    {"append", Op::kAppend, 2, 2, true, "append PATH SIZE [pattern=NAME] [seed=N] [bs=N]"},
+     "write PATH SIZE [pattern=NAME] [seed=N] [offset=N] [bs=N] [sync=fsync|fdatasync]"},
+    {"append", Op::kAppend, 2, 2, true,
+     "append PATH SIZE [pattern=NAME] [seed=N] [bs=N] [sync=fsync|fdatasync]"},
     {"copy", Op::kCopy, 2, 2, false, "copy HOSTPATH PATH"},
     {"truncate", Op::kTruncate, 2, 2, false, "truncate PATH SIZE"},
     {"link", Op::kLink, 2, 2, false, "link EXISTING NEWPATH"},
@@ -42,6 +43,9 @@ constexpr std::array<Spec, 22> kSpecs = {{
     {"setxattr", Op::kSetxattr, 3, 4, false, "setxattr PATH NAME VALUE [create|replace]"},
     {"rmxattr", Op::kRmxattr, 2, 2, false, "rmxattr PATH NAME"},
     {"sync", Op::kSync, 0, 0, false, "sync"},
+    {"fsync", Op::kFsync, 1, 1, false, "fsync PATH"},
+    {"fdatasync", Op::kFdatasync, 1, 1, false, "fdatasync PATH"},
+    {"crash", Op::kCrash, 0, 0, false, "crash"},
     {"unify", Op::kUnify, 0, 0, false, "unify"},
     {"check", Op::kCheck, 1, 1, true,
      "check PATH [size=N] [nlink=N] [mode=MODE] [type=TYPE] [owner=UID:GID] [target=TEXT] "
@@ -50,6 +54,8 @@ constexpr std::array<Spec, 22> kSpecs = {{
     {"ls", Op::kLs, 1, 1, false, "ls [-R] PATH"},
     {"rewrite", Op::kRewrite, 2, 2, true,
      "rewrite PATH SIZE [bs=N] [threads=N] [seconds=S] [mode=hot|fresh]"},
+    {"fsyncloop", Op::kFsyncloop, 2, 2, true,
+     "fsyncloop PATH SIZE [jobs=N] [bs=N] [seconds=S] [mode=append|overwrite] [writers=N]"},
 }};
 
 const Spec* find_spec(std::string_view name) {
@@ -219,13 +225,25 @@ Status Binder::options(Command& c, std::size_t first) {
       TUX3_ASSIGN_OR_RETURN(uint64_t n, number("threads", value, 64));
       if (n == 0) return bad("threads must be 1 to 64");
       c.threads = unsigned(n);
-    } else if (key == "seconds" && c.op == Op::kRewrite) {
+    } else if (key == "seconds" && (c.op == Op::kRewrite || c.op == Op::kFsyncloop)) {
       TUX3_ASSIGN_OR_RETURN(format::Timestamp t, seconds(value));
       c.millis = uint64_t(t.sec) * 1000 + t.nsec / 1000000;
       if (c.millis == 0 || c.millis > 3600 * 1000) return bad("seconds must be 0.001 to 3600");
     } else if (key == "mode" && c.op == Op::kRewrite) {
       if (value != "hot" && value != "fresh") return bad(fmt::format("mode '{}': expected hot or fresh", value));
       c.fresh = value == "fresh";
+    } else if (key == "mode" && c.op == Op::kFsyncloop) {
+      if (value != "append" && value != "overwrite") {
+        return bad(fmt::format("mode '{}': expected append or overwrite", value));
+      }
+      c.overwrite = value == "overwrite";
+    } else if ((key == "jobs" || key == "writers") && c.op == Op::kFsyncloop) {
+      TUX3_ASSIGN_OR_RETURN(uint64_t n, number(key, value, 64));
+      (key == "jobs" ? c.jobs : c.writers) = unsigned(n);
+    } else if (key == "sync" && (c.op == Op::kWrite || c.op == Op::kAppend)) {
+      if (value == "fsync") c.sync_after = SyncAfter::kFsync;
+      else if (value == "fdatasync") c.sync_after = SyncAfter::kFdatasync;
+      else return bad(fmt::format("sync '{}': expected fsync or fdatasync", value));
     } else if (key == "bs") {
       TUX3_ASSIGN_OR_RETURN(c.block, size("bs", value));
       if (c.block == 0 || c.block > (64u << 20)) return bad(fmt::format("bs '{}': must be 1 byte to 64m", value));
@@ -263,6 +281,7 @@ Result<Command> Binder::run() {
       break;
     }
     case Op::kRewrite:
+    case Op::kFsyncloop:
       c.block = 4096;
       [[fallthrough]];
     case Op::kWrite:
@@ -270,6 +289,10 @@ Result<Command> Binder::run() {
       TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], true));
       TUX3_ASSIGN_OR_RETURN(c.size, size("size", a[1]));
       TUX3_RETURN_IF_ERROR(options(c, 2));
+      if (c.op == Op::kFsyncloop && c.jobs == 0 && c.writers == 0) {
+        return bad("jobs=0 and writers=0: nothing to run");
+      }
+      if (c.op == Op::kFsyncloop && c.size < c.block) return bad("SIZE is smaller than bs");
       break;
     }
     case Op::kCopy: {
@@ -358,8 +381,14 @@ Result<Command> Binder::run() {
       }
       break;
     }
+    case Op::kFsync:
+    case Op::kFdatasync: {
+      TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], false));
+      break;
+    }
     case Op::kSync:
     case Op::kUnify:
+    case Op::kCrash:
       break;
     case Op::kCheck: {
       TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], false));

@@ -21,8 +21,11 @@ namespace tux3::writer {
 enum class Op {
   kMkdir, kWrite, kAppend, kCopy, kTruncate, kLink, kSymlink, kRename, kUnlink, kRmdir,
   kMknod, kChmod, kChown, kTouch, kSetxattr, kRmxattr, kSync, kUnify, kCheck, kRepeat, kLs,
-  kRewrite,
+  kRewrite, kFsync, kFdatasync, kCrash, kFsyncloop,
 };
+
+// write/append sync=: what follows each bs-sized write call.
+enum class SyncAfter { kNone, kFsync, kFdatasync };
 
 // What `check` compares; each is optional.
 struct Expectations {
@@ -51,6 +54,7 @@ struct Command {
   uint64_t size = 0;                   // write/append/truncate bytes
   std::optional<uint64_t> offset;      // write offset=
   uint64_t block = 64 << 10;           // write bs=
+  SyncAfter sync_after = SyncAfter::kNone;  // write/append sync=
   PatternKind pattern = PatternKind::kSeq;
   std::optional<uint64_t> seed;
   unsigned flags = 0;                  // rename kRename*, setxattr XATTR_CREATE/REPLACE
@@ -59,8 +63,11 @@ struct Command {
   std::optional<format::Timestamp> time;  // touch SECONDS
   uint64_t count = 0;                  // repeat N
   unsigned threads = 2;                // rewrite threads=
-  uint64_t millis = 5000;              // rewrite seconds= (in milliseconds)
+  uint64_t millis = 5000;              // rewrite/fsyncloop seconds= (in milliseconds)
   bool fresh = false;                  // rewrite mode=fresh
+  unsigned jobs = 1;                   // fsyncloop jobs=
+  unsigned writers = 0;                // fsyncloop writers=
+  bool overwrite = false;              // fsyncloop mode=overwrite
   Expectations expect;                 // check
 };
 

@@ -1,6 +1,7 @@
 // tux3-writer: run a script of file system operations on a tux3 volume.
 // parse options -> read and parse the whole script (nothing runs on a syntax error) ->
-// open the image exclusively -> run -> close (a final unify) -> statistics.
+// open the image exclusively -> run -> close (a final unify) -> statistics. The script's
+// `crash` command ends the process at once instead (no close, no statistics).
 // Exit codes (man/tux3-writer.1): 0 done, 1 a script command failed (the volume is closed
 // cleanly), 2 volume or device error, 16 usage or script syntax error.
 #include <fcntl.h>
@@ -8,8 +9,12 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 #include <cstring>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -48,7 +53,22 @@ Result<std::string> read_script(const std::string& path) {
   return text;
 }
 
-void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json) {
+// The fsync latency histogram's non-empty buckets, labelled by their range in
+// microseconds: "0-1", "2-3", "4-7", ..., "8388608+" (the last bucket is open-ended).
+std::vector<std::pair<std::string, uint64_t>> latency_buckets(const VolumeStats& s) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  const std::size_t n = s.fsync_latency_us_log2.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    uint64_t count = s.fsync_latency_us_log2[i];
+    if (!count) continue;
+    uint64_t low = i ? uint64_t(1) << i : 0, high = (uint64_t(1) << (i + 1)) - 1;
+    out.emplace_back(i + 1 == n ? fmt::format("{}+", low) : fmt::format("{}-{}", low, high), count);
+  }
+  return out;
+}
+
+void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json,
+                 const std::vector<std::string>& fsyncloops) {
   const std::pair<const char*, uint64_t> fields[] = {
       {"deltas", s.deltas},
       {"unifies", s.unifies},
@@ -74,10 +94,30 @@ void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json) 
       {"in-flight bytes peak", s.inflight_bytes_peak},
       {"pages evicted", s.pages_evicted},
       {"inodes evicted", s.inodes_evicted},
+      {"fsync calls", s.fsync_calls},
+      {"fsync stream", s.fsync_stream},
+      {"fsync clean", s.fsync_clean},
+      {"fsync waited delta", s.fsync_waited_delta},
+      {"fsync delta mode", s.fsync_delta_mode},
+      {"fsync fallback new", s.fsync_fallback_new},
+      {"fsync fallback dir", s.fsync_fallback_dir},
+      {"fsync fallback meta", s.fsync_fallback_meta},
+      {"fsync fallback unreserved", s.fsync_fallback_unreserved},
+      {"fsync fallback nospace", s.fsync_fallback_nospace},
+      {"fsync stream waits", s.fsync_stream_waits},
+      {"stream blocks", s.stream_blocks_written},
+      {"stream data blocks", s.stream_data_blocks},
+      {"stream bytes", s.stream_bytes},
+      {"stream flushes", s.stream_flushes},
+      {"stream records replayed", s.stream_records_replayed},
   };
+  auto buckets = latency_buckets(s);
   if (!json) {
     fmt::print("ops: {}\nelapsed: {:.3f} s\n", ops, seconds);
     for (auto& [name, value] : fields) fmt::print("{}: {}\n", name, value);
+    std::string histogram;
+    for (auto& [range, count] : buckets) histogram += fmt::format(" {}:{}", range, count);
+    fmt::print("fsync latency us:{}\n", histogram);
     return;
   }
   std::string out = fmt::format("{{\"ops\": {}, \"elapsed_seconds\": {:.6f}", ops, seconds);
@@ -85,6 +125,16 @@ void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json) 
     std::string key = name;
     for (char& c : key) c = c == ' ' || c == '-' ? '_' : c;
     out += fmt::format(", \"{}\": {}", key, value);
+  }
+  out += ", \"fsync_latency_us\": {";
+  for (std::size_t i = 0; i < buckets.size(); ++i) {
+    out += fmt::format("{}\"{}\": {}", i ? ", " : "", buckets[i].first, buckets[i].second);
+  }
+  out += "}";
+  if (!fsyncloops.empty()) {
+    out += ", \"fsyncloop\": [";
+    for (std::size_t i = 0; i < fsyncloops.size(); ++i) out += (i ? ", " : "") + fsyncloops[i];
+    out += "]";
   }
   fmt::print("{}}}\n", out);
 }
@@ -142,6 +192,13 @@ int main(int argc, char** argv) {
   run_options.seed = cmd.seed;
   run_options.now = cmd.volume.clock;
   writer::RunResult result = writer::run_script(*script, **volume, run_options);
+  if (result.crashed) {
+    // As a power loss: no commit, no close, the backend stopped wherever it is. What the
+    // engine has already written stays in IMAGE; the next open replays from there.
+    std::fflush(stdout);
+    std::fflush(stderr);
+    _exit(kExitOk);
+  }
 
   int code = kExitOk;
   if (const auto& f = result.failure) {
@@ -157,6 +214,6 @@ int main(int argc, char** argv) {
   }
   if (code != kExitOk) return code;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  if (!cmd.quiet) print_stats((*volume)->stats(), result.ops, seconds, cmd.json);
+  if (!cmd.quiet) print_stats((*volume)->stats(), result.ops, seconds, cmd.json, result.fsyncloop_json);
   return kExitOk;
 }

@@ -60,6 +60,11 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       ("stable-pages", "a write to a block under I/O waits for it instead of forking it "
        "(for measurement)")
       ("direct", "open IMAGE with O_DIRECT: writes reach the device, not the host's page cache")
+      ("fsync-mode", po::value<std::string>(),
+       "stream|delta: how fsync makes a file durable: through an fsync log stream, or by "
+       "committing the whole delta (default: the volume's mkfs setting)")
+      ("fsync-streams", po::value<std::string>(),
+       "N: fsync log streams to use, 1 to 32 (default: the volume's count, or 4)")
       ("deterministic", "a triggered commit is waited for, so delta boundaries depend only "
        "on the script, never on timing")
       ("version,V", "print the version and exit")
@@ -121,6 +126,16 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   cmd.volume.stable_pages = vm.count("stable-pages") > 0;
   cmd.volume.deterministic_deltas = vm.count("deterministic") > 0;
   cmd.direct = vm.count("direct") > 0;
+  if (vm.count("fsync-mode")) {
+    std::string mode = vm["fsync-mode"].as<std::string>();
+    if (mode == "stream") cmd.volume.fsync_mode = format::FsyncMode::kStream;
+    else if (mode == "delta") cmd.volume.fsync_mode = format::FsyncMode::kDelta;
+    else return usage(fmt::format("--fsync-mode '{}': expected stream or delta", mode));
+  }
+  if (vm.count("fsync-streams")) {
+    TUX3_ASSIGN_OR_RETURN(uint64_t streams, number(vm, "fsync-streams", 1, format::kMaxStreams));
+    cmd.volume.fsync_streams = unsigned(streams);
+  }
 
   if (vm.count("time")) {
     TUX3_ASSIGN_OR_RETURN(uint64_t sec, number(vm, "time", 0, uint64_t(INT64_MAX)));

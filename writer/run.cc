@@ -52,6 +52,8 @@ class Runner {
 
   std::optional<RunFailure> run(const std::vector<Step>& steps);
   uint64_t ops() const { return ops_; }
+  bool crashed() const { return crashed_; }
+  std::vector<std::string>& fsyncloop_json() { return fsyncloop_json_; }
 
  private:
   std::vector<std::string> expand(const std::vector<Word>& words) const;
@@ -65,6 +67,7 @@ class Runner {
 
   Outcome mkdir(const Command& c);
   Outcome write(const Command& c, uint64_t offset);
+  Outcome fsyncloop(const Command& c);
   Outcome copy(const Command& c);
   Outcome check(const Command& c);
   Outcome list(uint64_t dir, const std::string& path, bool recursive);
@@ -73,6 +76,8 @@ class Runner {
   Volume& vol_;
   const RunOptions& opt_;
   uint64_t ops_ = 0;
+  bool crashed_ = false;
+  std::vector<std::string> fsyncloop_json_;
   std::vector<uint64_t> loops_;  // the index of each open repeat, outermost first
 };
 
@@ -149,8 +154,39 @@ Outcome Runner::write(const Command& c, uint64_t offset) {
     fill_pattern(c.pattern, key, offset + done, chunk);
     auto wrote = vol_.write(file->ino, offset + done, chunk);
     if (!wrote) return from_status(wrote.status(), fmt::format("{} at byte {}", c.path, offset + done));
+    if (c.sync_after != SyncAfter::kNone) {
+      // sync=: each write call is followed by fsync, as a file opened O_SYNC/O_DSYNC is.
+      Status s = vol_.fsync(file->ino, c.sync_after == SyncAfter::kFdatasync);
+      if (!s) return from_status(s, fmt::format("{}: fsync after byte {}", c.path, offset + done + n));
+    }
     done += n;
   }
+  return std::nullopt;
+}
+
+// fsyncloop: jobs on PATH.0 .. PATH.<jobs-1>, writers on PATH.w.0 .. PATH.w.<writers-1>.
+Outcome Runner::fsyncloop(const Command& c) {
+  FsyncLoopParams params;
+  params.size = c.size;
+  params.block = c.block;
+  params.millis = c.millis;
+  params.overwrite = c.overwrite;
+  auto files = [&](std::string_view infix, unsigned count, std::vector<uint64_t>& inos) -> Outcome {
+    for (unsigned i = 0; i < count; ++i) {
+      std::string path = fmt::format("{}.{}{}", c.path, infix, i);
+      auto file = open_or_create(path);
+      if (!file) return from_status(file.status(), path);
+      if ((file->mode & S_IFMT) != S_IFREG) return Error{EINVAL, fmt::format("{}: not a regular file", path)};
+      inos.push_back(file->ino);
+    }
+    return std::nullopt;
+  };
+  if (Outcome failed = files("", c.jobs, params.jobs)) return failed;
+  if (Outcome failed = files("w.", c.writers, params.writers)) return failed;
+  auto report = run_fsyncloop(vol_, params);
+  if (!report) return from_status(report.status(), c.path);
+  fmt::print("{}\n", report->summary());
+  fsyncloop_json_.push_back(report->json());
   return std::nullopt;
 }
 
@@ -319,6 +355,16 @@ Outcome Runner::execute(const Command& c) {
       return done(vol_.setxattr(a->ino, c.name, value, int(c.flags)), c.path);
     }
     case Op::kSync: return done(vol_.sync(), "");
+    case Op::kFsync:
+    case Op::kFdatasync: {
+      auto a = resolve(c.path);
+      if (!a) return from_status(a.status(), c.path);
+      return done(vol_.fsync(a->ino, c.op == Op::kFdatasync), c.path);
+    }
+    case Op::kFsyncloop: return fsyncloop(c);
+    case Op::kCrash:
+      crashed_ = true;
+      return std::nullopt;
     case Op::kUnify: return done(vol_.commit_delta(true), "");
     case Op::kCheck: return check(c);
     case Op::kLs: {
@@ -381,12 +427,14 @@ std::optional<RunFailure> Runner::run(const std::vector<Step>& steps) {
       for (uint64_t i = 0; i < bound->count; ++i) {
         loops_.back() = i;
         if (auto failed = run(step.body)) return failed;
+        if (crashed_) return std::nullopt;
       }
       loops_.pop_back();
       continue;
     }
     ++ops_;
     Outcome outcome = execute(*bound);
+    if (crashed_) return std::nullopt;
     bool volume_error = outcome && outcome->err == EIO;
     std::string reason;
     if (outcome) {
@@ -416,6 +464,8 @@ RunResult run_script(const Script& script, Volume& volume, const RunOptions& opt
   RunResult result;
   result.failure = runner.run(script.steps);
   result.ops = runner.ops();
+  result.crashed = runner.crashed();
+  result.fsyncloop_json = std::move(runner.fsyncloop_json());
   return result;
 }
 

@@ -11,6 +11,9 @@
 //  - run_script() runs the steps in order on the volume and stops at the first failure,
 //    which it describes (line, command, reason, whether it is a volume error). It never
 //    closes the volume; whatever ran before the failure is in the engine's current state.
+//  - `crash` stops the run at once, before any later command, with RunResult::crashed
+//    set: the caller must then end the process without closing the volume (main.cc
+//    calls _exit), as a power loss would stop it.
 //  - A failure is a "volume error" when the engine or device reported EIO (I/O error,
 //    corruption, or an engine stopped by a failed commit): the caller exits 2 for those,
 //    1 for any other failure. expect-error never catches a volume error.
@@ -74,6 +77,9 @@ struct RunFailure {
 struct RunResult {
   uint64_t ops = 0;  // commands run (each loop iteration counts; repeat/end do not)
   std::optional<RunFailure> failure;
+  bool crashed = false;  // a `crash` command ran: nothing after it did
+  // Each fsyncloop's report as a JSON object, in the order they ran (for --json).
+  std::vector<std::string> fsyncloop_json;
 };
 
 RunResult run_script(const Script& script, Volume& volume, const RunOptions& options);

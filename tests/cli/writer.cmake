@@ -11,6 +11,7 @@ set(TUX3_WRITER_TESTS
   data     # patterns against an independent implementation, copy, holes, quoting, escapes
   enospc   # fill a 2 MiB volume to ENOSPC, delete, write again, rewrite in place
   loop     # the engine on a loop device: same tree as on a file, reopen, exclusive (root only)
+  fsync    # --fsync-mode/--fsync-streams, fsync/fdatasync/sync=, crash then reopen, fsyncloop
 )
 
 foreach(name IN LISTS TUX3_WRITER_TESTS)

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# bench/fsync.sh: what fsync streams buy: 4 KiB write+fsync loops on tux3 with streams, on
+# tux3 with every fsync committing the delta, and on ext4 (kernel, and fuse2fs), in one run.
+#
+# Usage: bench/fsync.sh [--seconds S] [--interval MS] [--build-dir DIR] [--record]
+#   --seconds S      length of each timed run (default 5)
+#   --interval MS    tux3's delta interval (default 5000, as ext4's default commit=5)
+#   --build-dir DIR  Release build holding writer/tux3-writer and mkfs/mkfs.tux3 (default
+#                    build-release; built if missing)
+#   --record         also append the tables to bench/RESULTS.md
+#
+# Workload: each job appends 4 KiB and fsyncs its own new file, in a loop, for S seconds;
+# 1 job, then 4 jobs. Targets, all on files in one directory under ${TMPDIR:-/var/tmp}:
+#   tux3 stream:  tux3-writer --direct --fsync-mode stream, `fsyncloop` on an image file;
+#   tux3 delta:   the same with --fsync-mode delta (each fsync commits the whole delta:
+#                 what every fsync costs without streams);
+#   ext4 loop:    as root, kernel ext4 on a loop device with direct I/O over an image file,
+#                 fio --rw=write --bs=4k --fsync=1 --ioengine=psync --fallocate=none;
+#   ext4 fuse2fs: as root, the same fio job on fuse2fs over an ext4 image file, when fuse2fs
+#                 and /dev/fuse are there.
+# IOPS counts write+fsync pairs per second, all jobs together. Latency: tux3 times the
+# write and the fsync together; fio's are the fsync calls' (its `sync` latencies; the
+# write's completion latency when fio reports none).
+# Also measured: the throughput of one tux3 thread writing 4 KiB blocks without fsync
+# (fsyncloop writers=1), alone and beside one fsync job: what fsync costs other writers.
+# Targets: tux3 stream >= 5x tux3 delta with 4 jobs; tux3 stream >= ext4 loop IOPS with 1
+# and with 4 jobs. A missed target prints FAIL but does not change the exit status
+# (errors do).
+set -euo pipefail
+
+script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
+repo_root=$(cd -- "$script_dir/.." && pwd)
+export PATH="$PATH:/usr/sbin:/sbin"
+die() { echo "bench/fsync.sh: $*" >&2; exit 1; }
+say() { echo "bench/fsync.sh: $*" >&2; }
+
+seconds=5
+interval=5000
+build_dir="$repo_root/build-release"
+record=0
+args=("$@")
+while (($# > 0)); do
+  case "$1" in
+    --seconds) seconds=${2:?}; shift 2 ;;
+    --interval) interval=${2:?}; shift 2 ;;
+    --build-dir) build_dir=${2:?}; shift 2 ;;
+    --record) record=1; shift ;;
+    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) die "unknown option '$1' (try --help)" ;;
+  esac
+done
+[[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || die "--seconds '$seconds': expected a whole number of seconds, at least 1"
+[[ "$interval" =~ ^[0-9]+$ ]] || die "--interval '$interval': expected milliseconds"
+writer="$build_dir/writer/tux3-writer"
+mkfs="$build_dir/mkfs/mkfs.tux3"
+if [[ ! -x "$writer" || ! -x "$mkfs" ]]; then
+  "$repo_root/scripts/build.sh" Release >/dev/null
+  build_dir="$repo_root/build-release"
+  writer="$build_dir/writer/tux3-writer"
+  mkfs="$build_dir/mkfs/mkfs.tux3"
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/tux3-fsync.XXXXXX")
+loop="" ext4_mnt="" fuse_mnt="" fuse_pid=""
+cleanup() {
+  [[ -n "$ext4_mnt" ]] && umount "$ext4_mnt" 2>/dev/null || true
+  [[ -n "$loop" ]] && losetup -d "$loop" 2>/dev/null || true
+  [[ -n "$fuse_mnt" ]] && umount "$fuse_mnt" 2>/dev/null || true
+  if [[ -n "$fuse_pid" ]]; then
+    kill "$fuse_pid" 2>/dev/null || true
+    wait "$fuse_pid" 2>/dev/null || true
+  fi
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# Each job may append this much; at 4 KiB per fsync it is far more than S seconds write.
+per_job=1g
+image_size=8G
+
+# tux3 MODE WORKLOAD -> the fsyncloop report as "fsyncs/s p50 p99 writer-MiB/s"
+tux3() {
+  local mode=$1 workload=$2 out
+  rm -f "$tmp/tux3.img"
+  truncate -s "$image_size" "$tmp/tux3.img"
+  "$mkfs" -q -f "$tmp/tux3.img" >/dev/null
+  out=$("$writer" --direct --fsync-mode "$mode" --delta-interval "$interval" --json \
+          "$tmp/tux3.img" - <<<"fsyncloop /f $per_job bs=4k seconds=$seconds $workload")
+  python3 - "$out" <<'PY'
+import json, sys
+stats = json.loads(next(l for l in sys.argv[1].splitlines() if l.startswith("{")))
+r = stats["fsyncloop"][-1]
+print(f'{r["fsyncs_per_second"]:.0f} {r["p50_us"]:.0f} {r["p99_us"]:.0f} {r["writer_mib_per_second"]:.1f}')
+PY
+}
+
+# fio DIR JOBS -> "IOPS p50 p99": the fsync loop on a mounted file system
+fio_run() {
+  local dir=$1 jobs=$2 out
+  rm -rf "${dir:?}/fio"
+  mkdir "$dir/fio"
+  out=$(fio --name=fsync --directory="$dir/fio" --rw=write --bs=4k --fsync=1 --ioengine=psync \
+          --fallocate=none --numjobs="$jobs" --size="$per_job" --time_based \
+          --runtime="$seconds" --group_reporting --output-format=json 2>/dev/null)
+  rm -rf "${dir:?}/fio"
+  python3 - "$out" <<'PY'
+import json, sys
+text = sys.argv[1]
+job = json.loads(text[text.index("{"):])["jobs"][0]
+lat = job.get("sync", {}).get("lat_ns", {}).get("percentile") or job["write"]["clat_ns"]["percentile"]
+print(f'{job["write"]["iops"]:.0f} {lat["50.000000"] / 1e3:.0f} {lat["99.000000"] / 1e3:.0f}')
+PY
+}
+
+table="| target | jobs | IOPS | p50 us | p99 us |
+|---|---|---|---|---|"
+declare -A iops
+row() {  # TARGET JOBS IOPS P50 P99
+  iops["$1/$2"]=$3
+  table+="
+| $1 | $2 | $3 | $4 | $5 |"
+}
+
+for mode in stream delta; do
+  for jobs in 1 4; do
+    result=$(tux3 "$mode" "jobs=$jobs")
+    read -r r p50 p99 _ <<<"$result"
+    row "tux3 $mode" "$jobs" "$r" "$p50" "$p99"
+  done
+done
+
+command -v fio >/dev/null || say "SKIP ext4: fio is not installed (scripts/setup-deps.sh --bench)"
+if ! command -v fio >/dev/null; then
+  :
+elif [[ $(id -u) != 0 ]]; then
+  say "SKIP ext4 loop: needs root"
+elif ! command -v losetup >/dev/null || ! command -v mkfs.ext4 >/dev/null; then
+  say "SKIP ext4 loop: needs losetup and mkfs.ext4"
+else
+  truncate -s "$image_size" "$tmp/ext4.raw"
+  if loop=$(losetup -f --show --direct-io=on "$tmp/ext4.raw" 2>/dev/null); then
+    # Inode tables and journal written now, so no lazy-init thread writes during the runs.
+    mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$loop"
+    mkdir "$tmp/ext4"
+    mount "$loop" "$tmp/ext4"
+    ext4_mnt="$tmp/ext4"
+    for jobs in 1 4; do
+      result=$(fio_run "$ext4_mnt" "$jobs")
+      read -r r p50 p99 <<<"$result"
+      row "ext4 loop" "$jobs" "$r" "$p50" "$p99"
+    done
+    umount "$ext4_mnt"
+    ext4_mnt=""
+    losetup -d "$loop"
+    loop=""
+  else
+    loop=""
+    say "SKIP ext4 loop: losetup failed"
+  fi
+  rm -f "$tmp/ext4.raw"
+fi
+
+if ! command -v fio >/dev/null; then
+  :
+elif [[ $(id -u) != 0 ]]; then
+  say "SKIP ext4 fuse2fs: needs root"
+elif ! command -v fuse2fs >/dev/null; then
+  say "SKIP ext4 fuse2fs: fuse2fs is not installed (scripts/setup-deps.sh --bench)"
+elif [[ ! -c /dev/fuse ]]; then
+  say "SKIP ext4 fuse2fs: no /dev/fuse"
+else
+  truncate -s "$image_size" "$tmp/fuse.img"
+  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/fuse.img"
+  mkdir "$tmp/fuse"
+  fuse2fs -f "$tmp/fuse.img" "$tmp/fuse" >"$tmp/fuse2fs.log" 2>&1 &
+  fuse_pid=$!
+  for _ in $(seq 50); do
+    mountpoint -q "$tmp/fuse" && break
+    kill -0 "$fuse_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if mountpoint -q "$tmp/fuse"; then
+    fuse_mnt="$tmp/fuse"
+    for jobs in 1 4; do
+      result=$(fio_run "$fuse_mnt" "$jobs")
+      read -r r p50 p99 <<<"$result"
+      row "ext4 fuse2fs" "$jobs" "$r" "$p50" "$p99"
+    done
+    umount "$fuse_mnt"
+    fuse_mnt=""
+  else
+    say "SKIP ext4 fuse2fs: the mount did not come up ($(head -n1 "$tmp/fuse2fs.log"))"
+    kill "$fuse_pid" 2>/dev/null || true
+  fi
+  wait "$fuse_pid" 2>/dev/null || true
+  fuse_pid=""
+fi
+
+# Non-fsync writers: one thread rewriting a 1 GiB ring of 4 KiB blocks, alone and beside
+# one fsync job, in each mode.
+writers="| tux3 mode | fsync jobs | fsyncs/s | writer MiB/s |
+|---|---|---|---|"
+declare -A wmib
+for entry in stream:0 stream:1 delta:1; do
+  mode=${entry%%:*} jobs=${entry#*:}
+  result=$(tux3 "$mode" "jobs=$jobs writers=1")
+  read -r r _ _ mib <<<"$result"
+  wmib["$mode/$jobs"]=$mib
+  writers+="
+| $mode | $jobs | $r | $mib |"
+done
+
+verdicts=$(python3 - "${iops[tux3 stream/1]}" "${iops[tux3 stream/4]}" "${iops[tux3 delta/4]}" \
+  "${iops[ext4 loop/1]:-}" "${iops[ext4 loop/4]:-}" \
+  "${wmib[stream/0]}" "${wmib[stream/1]}" "${wmib[delta/1]}" <<'PY'
+import sys
+s1, s4, d4, e1, e4, w0, ws, wd = sys.argv[1:]
+def ratio(a, b):
+    return float(a) / float(b) if float(b) else float("inf")
+r = ratio(s4, d4)
+print(f"{'PASS' if r >= 5 else 'FAIL'}: tux3 4 jobs: stream/delta IOPS {r:.2f}x (target >= 5x)")
+for jobs, s, e in (("1 job", s1, e1), ("4 jobs", s4, e4)):
+    if not e:
+        print(f"SKIP: tux3 stream vs ext4 loop, {jobs}: no ext4 loop run")
+        continue
+    r = ratio(s, e)
+    print(f"{'PASS' if r >= 1 else 'FAIL'}: {jobs}: tux3 stream/ext4 loop IOPS {r:.2f}x (target >= 1x)")
+print(f"NOTE: non-fsync writer beside 1 fsync job / alone: stream {ratio(ws, w0):.2f}, "
+      f"delta {ratio(wd, w0):.2f} (no target set)")
+PY
+)
+
+echo "$table"
+echo
+echo "$writers"
+echo
+echo "$verdicts"
+if ((record)); then
+  {
+    echo
+    echo "## fsync: streams vs delta commits vs ext4 ($(date -u +%Y-%m-%d))"
+    echo
+    echo "Command: \`bench/fsync.sh ${args[*]}\` ($(nproc) CPUs, $(uname -r))"
+    echo
+    echo "$table"
+    echo
+    echo "$writers"
+    echo
+    echo "$verdicts" | sed 's/^/    /'
+  } >>"$script_dir/RESULTS.md"
+fi

@@ -20,7 +20,7 @@ case "${1:-}" in
   --tsan)
     type=Thread
     export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-    filter=(-R 'VolumeStress|VolumeFork|VolumeTest|VolumeCrash')
+    filter=(-R 'VolumeStress|VolumeFork|VolumeTest|VolumeCrash|VolumeFsync')
     ;;
   *) echo "test.sh: unknown option '$1' (--sanitize or --tsan)" >&2; exit 16 ;;
 esac

@@ -263,7 +263,9 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   inode->streamed_size = r.size;
   ++streams_busy_;
 
-  // Without the lock: data, flush, stream blocks (FUA; several: then a flush).
+  // Without the lock: data, flush, stream blocks (FUA; several: then a flush). Nothing of
+  // the volume's state is touched until the lock is taken again.
+  const unsigned bits = sb_.block_bits;
   mu_.unlock();
   Status s;
   uint64_t flushes = 0;
@@ -271,7 +273,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
     std::vector<uint8_t> run;
     run.reserve(w.buffers.size() * bs_);
     for (const auto& buffer : w.buffers) run.insert(run.end(), buffer->begin(), buffer->end());
-    s = dev_.write(w.block << sb_.block_bits, run);
+    s = dev_.write(w.block << bits, run);
     if (!s) break;
   }
   if (s && !writes.empty()) {
@@ -280,7 +282,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   }
   for (std::size_t k = 0; s && k < blocks.size(); ++k) {
     bool last = k + 1 == blocks.size();
-    s = dev_.write(where[k] << sb_.block_bits, blocks[k],
+    s = dev_.write(where[k] << bits, blocks[k],
                    last && blocks.size() == 1 ? WriteFlags::kFua : WriteFlags::kNone);
   }
   if (s) {

@@ -45,6 +45,26 @@ Result<StreamReplay> read_streams(BlockDevice& dev, const Superblock& sb) {
         break;
       }
       StreamBlock& b = *decoded;
+      if (b.flags & kStreamHasDataCrc) {
+        // The data was written with the block, before one flush: it must all be there.
+        StreamDataCrc crc;
+        std::vector<uint8_t> data(bs);
+        for (const Extent& x : b.extents) {
+          for (uint64_t i = 0; i < x.count; ++i) {
+            TUX3_RETURN_IF_ERROR(dev.read((x.physical + i) << sb.block_bits, data)
+                                     .with_context(fmt::format("stream {} data", s)));
+            crc.add_block(data);
+          }
+        }
+        if (crc.value() != b.data_crc) {
+          end.block = block;
+          end.seq = seq;
+          end.reason = fmt::format("stream {} block {}: its data does not match data_crc {:#010x} "
+                                   "(not all written before the crash)",
+                                   s, block, b.data_crc);
+          break;
+        }
+      }
       if (open && b.inum != pending.record.inum) {
         end.block = block;
         end.seq = seq;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "tuxdisk/bytes.h"
+#include "tuxdisk/crc32c.h"
 
 #include "tuxdisk/format/constants.h"
 
@@ -42,6 +43,7 @@ Status encode_stream_block(const StreamBlock& b, std::span<uint8_t> out) {
   L::CtimeNsec::set(out, b.ctime.nsec);
   L::CtimeSec::set(out, uint64_t(b.ctime.sec));
   L::Mode::set(out, b.mode);
+  L::DataCrc::set(out, b.data_crc);
   for (std::size_t i = 0; i < b.extents.size(); ++i) {
     auto entry = out.subspan(L::kExtentsOffset + i * L::kExtentSize, L::kExtentSize);
     L::ExtLogical::set(entry, b.extents[i].logical);
@@ -67,6 +69,7 @@ Result<StreamBlock> decode_stream_block(std::span<const uint8_t> block, const St
   b.mtime = {int64_t(L::MtimeSec::get(block)), L::MtimeNsec::get(block)};
   b.ctime = {int64_t(L::CtimeSec::get(block)), L::CtimeNsec::get(block)};
   b.mode = L::Mode::get(block);
+  b.data_crc = L::DataCrc::get(block);
   if (b.header.delta != e.header.max_delta) {
     return stream_error(e, fmt::format("delta tag {} where {} was expected", b.header.delta,
                                        e.header.max_delta));
@@ -89,7 +92,9 @@ Result<StreamBlock> decode_stream_block(std::span<const uint8_t> block, const St
   if (b.mtime.nsec >= 1000000000u || b.ctime.nsec >= 1000000000u) {
     return stream_error(e, "nanoseconds out of range");
   }
-  if (L::Reserved::get(block) != 0) return stream_error(e, "reserved field is not zero");
+  if (!(b.flags & kStreamHasDataCrc) && b.data_crc != 0) {
+    return stream_error(e, "data_crc is set without HAS_DATA_CRC");
+  }
   std::size_t count = L::ExtentCount::get(block);
   if (count > stream_extent_capacity(uint32_t(block.size()))) {
     return stream_error(e, fmt::format("extent count {} exceeds capacity", count));
@@ -115,5 +120,12 @@ Result<StreamBlock> decode_stream_block(std::span<const uint8_t> block, const St
   }
   return b;
 }
+
+void StreamDataCrc::add_block(std::span<const uint8_t> block) {
+  uint32_t crc = crc32c(block);
+  for (int shift = 24; shift >= 0; shift -= 8) block_crcs_.push_back(uint8_t(crc >> shift));
+}
+
+uint32_t StreamDataCrc::value() const { return crc32c(block_crcs_); }
 
 }  // namespace tux3::format

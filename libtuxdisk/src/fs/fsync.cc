@@ -5,10 +5,12 @@
 // changes in the open delta as a commit would change it, the ALLOC records wait in
 // pending_records_ for the next delta's log); one stream block (more if the mappings do
 // not fit) is encoded at the block the stream has reserved, naming a newly reserved block
-// for the stream's next one. Then, without the lock: the data, a flush, the stream block
-// with FUA. The inode table is not touched: the file stays dirty in the open delta, so the
-// next delta marshalled carries its new state, retires the stream blocks written before
-// it (they are freed with it), and logs the new reservations.
+// for the stream's next one, with a checksum of the data. Then, without the lock: the data
+// and the stream block, and one flush (the checksum lets replay ignore a stream block whose
+// data did not all land, so no flush is needed between them). The inode table is not
+// touched: the file stays dirty in the open delta, so the next delta marshalled carries its
+// new state, retires the stream blocks written before it (they are freed with it), and
+// logs the new reservations.
 //
 // Why a stream block is always found by replay: every delta's superblock names, for each
 // stream, the block reserved for the stream's next block when the delta was marshalled,
@@ -226,12 +228,23 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   }
   std::vector<std::vector<uint8_t>> blocks;
   const InodeRecord& r = inode->rec;
+  // Each block's data checksum, over the buffers its extents map (writes[] and extents[]
+  // correspond one to one).
+  std::vector<uint32_t> data_crcs;
+  for (std::size_t first = 0; first < std::max<std::size_t>(1, extents.size()); first += capacity) {
+    StreamDataCrc crc;
+    for (std::size_t x = first; x < std::min(extents.size(), first + capacity); ++x) {
+      for (const auto& buffer : writes[x].buffers) crc.add_block(*buffer);
+    }
+    data_crcs.push_back(crc.value());
+  }
   for (std::size_t k = 0; k < nblocks; ++k) {
     StreamBlock b;
     b.header = {kMagicStream, where[k], sb_.uuid, st.tag};
     b.stream = uint16_t(chosen);
     b.flags = kStreamHasSize | kStreamHasMtime | kStreamHasCtime | kStreamHasMode |
-              (k + 1 < nblocks ? kStreamContinued : 0);
+              kStreamHasDataCrc | (k + 1 < nblocks ? kStreamContinued : 0);
+    b.data_crc = data_crcs[k];
     b.seq = st.next_seq + k;
     b.next = where[k + 1];
     b.inum = ino;
@@ -263,12 +276,12 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   inode->streamed_size = r.size;
   ++streams_busy_;
 
-  // Without the lock: data, flush, stream blocks (FUA; several: then a flush). Nothing of
-  // the volume's state is touched until the lock is taken again.
+  // Without the lock: the data and the stream blocks, then one flush. The blocks carry the
+  // data's checksum, so replay ignores a stream block whose data did not all land.
+  // Nothing of the volume's state is touched until the lock is taken again.
   const unsigned bits = sb_.block_bits;
   mu_.unlock();
   Status s;
-  uint64_t flushes = 0;
   for (const PlannedWrite& w : writes) {
     std::vector<uint8_t> run;
     run.reserve(w.buffers.size() * bs_);
@@ -276,19 +289,10 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
     s = dev_.write(w.block << bits, run);
     if (!s) break;
   }
-  if (s && !writes.empty()) {
-    s = dev_.flush();
-    ++flushes;
-  }
-  for (std::size_t k = 0; s && k < blocks.size(); ++k) {
-    bool last = k + 1 == blocks.size();
-    s = dev_.write(where[k] << bits, blocks[k],
-                   last && blocks.size() == 1 ? WriteFlags::kFua : WriteFlags::kNone);
-  }
-  if (s) {
-    if (blocks.size() > 1) s = dev_.flush();
-    ++flushes;
-  }
+  for (std::size_t k = 0; s && k < blocks.size(); ++k) s = dev_.write(where[k] << bits, blocks[k]);
+  // A flush, not FUA on the last write: FUA makes only that write durable.
+  if (s) s = dev_.flush();
+  uint64_t flushes = 1;
   mu_.lock();
 
   if (auto it = inodes_.find(ino); it != inodes_.end()) {

@@ -5,7 +5,7 @@
 //   48 seq u64    | 56 next u64 (block reserved for this stream's next block)
 //   64 inum u64   | 72 size u64
 //   80 mtime_sec s64 | 88 mtime_nsec u32 | 92 ctime_nsec u32 | 96 ctime_sec s64
-//   104 mode u32  | 108 reserved u32
+//   104 mode u32  | 108 data_crc u32 (if HAS_DATA_CRC, else zero)
 //   112 extents, 24 bytes each: logical u64, physical u64, count u32, flags u32
 // A block counts only if its checksum, location, uuid, stream, seq and delta all match what
 // the superblock's stream head (or the previous block's next) says.
@@ -36,7 +36,7 @@ struct StreamLayout {
   using CtimeNsec = BeField<uint32_t, 92>;
   using CtimeSec = BeField<uint64_t, 96>;
   using Mode = BeField<uint32_t, 104>;
-  using Reserved = BeField<uint32_t, 108>;
+  using DataCrc = BeField<uint32_t, 108>;
   static constexpr std::size_t kExtentsOffset = 112;
   // One extent, offsets within the entry.
   using ExtLogical = BeField<uint64_t, 0>;
@@ -51,8 +51,8 @@ static_assert(fields_contiguous<StreamLayout::Stream, StreamLayout::Flags,
                                 StreamLayout::Inum, StreamLayout::Size, StreamLayout::MtimeSec,
                                 StreamLayout::MtimeNsec, StreamLayout::CtimeNsec,
                                 StreamLayout::CtimeSec, StreamLayout::Mode,
-                                StreamLayout::Reserved>());
-static_assert(StreamLayout::Reserved::kEnd == StreamLayout::kExtentsOffset);
+                                StreamLayout::DataCrc>());
+static_assert(StreamLayout::DataCrc::kEnd == StreamLayout::kExtentsOffset);
 static_assert(fields_contiguous<StreamLayout::ExtLogical, StreamLayout::ExtPhysical,
                                 StreamLayout::ExtCount, StreamLayout::ExtFlags>() &&
               StreamLayout::ExtFlags::kEnd == StreamLayout::kExtentSize);
@@ -62,11 +62,15 @@ inline constexpr uint16_t kStreamHasSize = 1 << 0;
 inline constexpr uint16_t kStreamHasMtime = 1 << 1;
 inline constexpr uint16_t kStreamHasCtime = 1 << 2;
 inline constexpr uint16_t kStreamHasMode = 1 << 3;
+// data_crc holds stream_data_crc() of the blocks the extents map: the block counts only if
+// they match, so the data and the stream block may be written together before one flush.
+inline constexpr uint16_t kStreamHasDataCrc = 1 << 4;
 // More blocks of the same fsync follow; replay applies an fsync only when its last block
 // (without this flag) is valid.
 inline constexpr uint16_t kStreamContinued = 1 << 15;
 inline constexpr uint16_t kStreamFlagsKnown =
-    kStreamHasSize | kStreamHasMtime | kStreamHasCtime | kStreamHasMode | kStreamContinued;
+    kStreamHasSize | kStreamHasMtime | kStreamHasCtime | kStreamHasMode | kStreamHasDataCrc |
+    kStreamContinued;
 
 struct StreamBlock {
   BlockHeader header;  // magic kMagicStream, delta = the stream's delta tag
@@ -79,7 +83,19 @@ struct StreamBlock {
   Timestamp mtime;
   Timestamp ctime;
   uint32_t mode = 0;
+  uint32_t data_crc = 0;        // with kStreamHasDataCrc
   std::vector<Extent> extents;  // new mappings, ascending logical, not overlapping
+};
+
+// The data checksum of a stream block: CRC32C of the concatenated big-endian CRC32C of each
+// data block its extents map, in extent order. Feed the blocks in that order.
+class StreamDataCrc {
+ public:
+  void add_block(std::span<const uint8_t> block);
+  uint32_t value() const;
+
+ private:
+  std::vector<uint8_t> block_crcs_;
 };
 
 inline std::size_t stream_extent_capacity(uint32_t block_size) {

@@ -5,6 +5,7 @@
 
 #include "fixture.h"
 #include "samples.h"
+#include "tuxdisk/crc32c.h"
 #include "tuxdisk/format/bitmap.h"
 #include "tuxdisk/format/constants.h"
 #include "tuxdisk/format/log.h"
@@ -196,10 +197,35 @@ TEST(Stream, BadContentsAreRejected) {
   EXPECT_EQ(bad([](StreamBlock& s) { s.next = 700; }), Errc::kCorruption);  // points at itself
   EXPECT_EQ(bad([](StreamBlock& s) { s.inum = 2; }), Errc::kCorruption);
   EXPECT_EQ(bad([](StreamBlock& s) { s.flags |= 1 << 9; }), Errc::kCorruption);
+  EXPECT_EQ(bad([](StreamBlock& s) { s.data_crc = 5; }), Errc::kCorruption);  // without the flag
+  EXPECT_EQ(bad([](StreamBlock& s) {
+              s.flags |= kStreamHasDataCrc;
+              s.data_crc = 5;
+            }),
+            Errc::kOk);
   StreamBlock big = sample_stream_block();
   big.extents.assign(17, Extent{0, 800, 1, 0});
   std::vector<uint8_t> block(512);
   EXPECT_EQ(encode_stream_block(big, block).code(), Errc::kNoSpace);
+}
+
+// The data checksum: CRC32C over the blocks' own CRC32Cs, big-endian, in order.
+TEST(Stream, DataCrcCoversEveryBlockInOrder) {
+  std::vector<uint8_t> a(512, 'a'), b(512, 'b');
+  StreamDataCrc ab, ba, one;
+  ab.add_block(a);
+  ab.add_block(b);
+  ba.add_block(b);
+  ba.add_block(a);
+  one.add_block(a);
+  EXPECT_NE(ab.value(), ba.value());
+  EXPECT_NE(ab.value(), one.value());
+  uint32_t ca = crc32c(a), cb = crc32c(b);
+  std::vector<uint8_t> concat;
+  for (uint32_t c : {ca, cb}) {
+    for (int shift = 24; shift >= 0; shift -= 8) concat.push_back(uint8_t(c >> shift));
+  }
+  EXPECT_EQ(ab.value(), crc32c(concat));
 }
 
 // A block cut short (a short read, a truncated image) is rejected by every decoder, even when

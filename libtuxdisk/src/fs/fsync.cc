@@ -291,8 +291,8 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   }
   for (std::size_t k = 0; s && k < blocks.size(); ++k) s = dev_.write(where[k] << bits, blocks[k]);
   // A flush, not FUA on the last write: FUA makes only that write durable.
-  if (s) s = dev_.flush();
-  uint64_t flushes = 1;
+  uint64_t flushes = 0;
+  if (s) s = shared_flush(flushes);
   mu_.lock();
 
   if (auto it = inodes_.find(ino); it != inodes_.end()) {
@@ -321,6 +321,28 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   stats_.stream_flushes += flushes;
   stats_.bytes_written += (blocks.size() + data_blocks) * bs_;
   return Status::ok();
+}
+
+Status VolumeImpl::shared_flush(uint64_t& issued) {
+  std::unique_lock lock(flush_mu_);
+  uint64_t need = flushes_started_ + 1;  // any flush numbered from here began after the call
+  while (flushes_done_ < need && flush_error_.is_ok()) {
+    if (flushing_) {
+      flush_cv_.wait(lock);
+      continue;
+    }
+    flushing_ = true;
+    uint64_t number = ++flushes_started_;
+    lock.unlock();
+    Status s = dev_.flush();
+    ++issued;
+    lock.lock();
+    flushing_ = false;
+    flushes_done_ = number;
+    if (!s) flush_error_ = s;
+    flush_cv_.notify_all();
+  }
+  return flush_error_;
 }
 
 bool VolumeImpl::streams_have_work() const {

@@ -212,6 +212,10 @@ class VolumeImpl final : public Volume {
   Status map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32_t count,
                  std::vector<std::pair<uint64_t, uint32_t>>& frees);
   void record_fsync_latency(uint64_t ns);
+  // Without mu_: returns once a device flush that began after the call has completed.
+  // Concurrent fsyncs share flushes (group commit): one waiting for a flush in progress
+  // lets the next one cover it and everyone who arrived meanwhile.
+  Status shared_flush(uint64_t& issued);
   format::FsyncMode fsync_mode() const;
   // A buffer written by an fsync (lock released): not evictable, never waited for.
   static constexpr uint64_t kStreamIo = UINT64_MAX;
@@ -294,6 +298,12 @@ class VolumeImpl final : public Volume {
   bool marshal_waiting_ = false;      // the backend waits for them to marshal
   std::vector<format::LogRecord> pending_records_;  // ALLOC/STREAM_RESERVE for the next delta
   uint64_t stream_goal_ = 0;          // where fsync data allocation searches from
+  // shared_flush(), under flush_mu_ (never held with mu_).
+  std::mutex flush_mu_;
+  std::condition_variable flush_cv_;
+  uint64_t flushes_started_ = 0, flushes_done_ = 0;
+  bool flushing_ = false;
+  Status flush_error_;
   bool closed_ = false;
   bool failed_ = false;     // a commit failed: the durable state is the previous delta
   std::string failure_;

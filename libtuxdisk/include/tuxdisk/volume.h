@@ -145,22 +145,25 @@ struct VolumeStats {
   uint64_t inflight_bytes_peak = 0;  // largest delta under commit, in bytes
   uint64_t pages_evicted = 0;
   uint64_t inodes_evicted = 0;
-  // fsync, by the path taken (each call counts once, under its last path).
+  // fsync, by the path taken (each call counts once, under the path it finally took; the
+  // two waits count waits, and the call still counts under its path).
   uint64_t fsync_calls = 0;
   uint64_t fsync_stream = 0;          // written through an fsync stream
   uint64_t fsync_clean = 0;           // nothing to write (already durable)
-  uint64_t fsync_waited_delta = 0;    // waited for the delta in flight holding the file
+  uint64_t fsync_waited_delta = 0;    // waits for the delta in flight holding the file
   uint64_t fsync_delta_mode = 0;      // fsync mode `delta`: committed the delta
   uint64_t fsync_fallback_new = 0;    // fell back to a delta: file not yet durable and linked
   uint64_t fsync_fallback_dir = 0;    // ... a directory or other non-regular file
   uint64_t fsync_fallback_meta = 0;   // ... a change a stream block cannot carry
   uint64_t fsync_fallback_unreserved = 0;  // ... no stream reserved by the durable delta yet
   uint64_t fsync_fallback_nospace = 0;     // ... no space for the stream's blocks
-  uint64_t fsync_stream_waits = 0;    // waited for a busy stream (or the same file's fsync)
+  uint64_t fsync_stream_waits = 0;    // waits for a busy stream, the same file's fsync, or
+                                      // a marshal
   uint64_t stream_blocks_written = 0; // stream log blocks
   uint64_t stream_data_blocks = 0;    // data blocks written by fsync streams
   uint64_t stream_bytes = 0;          // both, in bytes
-  uint64_t stream_flushes = 0;        // device flushes and FUA writes issued by fsync
+  uint64_t stream_flushes = 0;        // device flushes issued by stream fsyncs (shared ones
+                                      // count once)
   uint64_t stream_records_replayed = 0;  // complete fsyncs applied from streams at open
   // fsync latency: bucket i counts calls that took [2^i, 2^(i+1)) microseconds (the last
   // bucket: 2^23 us and more).
@@ -228,11 +231,13 @@ class Volume {
   // through an fsync stream: its dirty blocks go to new locations and one checksummed
   // stream block records its new size, times, mode and mappings, then a flush; no other
   // file is written and the delta is not committed. Everything else (a new file, a
-  // directory, changes a stream block cannot carry: owner, xattrs, links, a shrink) falls
-  // back to committing the delta, as does mode `delta` always. A stream fsync can make
-  // the file durable ahead of earlier operations on other files still in the open delta;
-  // mode `delta` keeps the delta order for every operation. datasync (fdatasync): a file
-  // whose only changes are its times is not written. Counted in VolumeStats.
+  // directory, changes a stream block cannot carry: owner, xattrs, a shrink) falls
+  // back to committing the delta, as does mode `delta` always; so does a file linked,
+  // unlinked or renamed since the last delta (its names are directory changes). A stream
+  // fsync can make the file durable ahead of earlier operations on other files still in
+  // the open delta; mode `delta` keeps the delta order for every operation. datasync
+  // (fdatasync): a file whose only changes are its times is not written. Counted in
+  // VolumeStats. O_SYNC/O_DSYNC writes and sync_file_range are this call after the write.
   virtual Status fsync(uint64_t ino, bool datasync) = 0;
   // Commits a delta now and waits until it is durable; unify forces a unify in it.
   virtual Status commit_delta(bool unify) = 0;

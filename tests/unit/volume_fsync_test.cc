@@ -457,7 +457,8 @@ TEST(VolumeFsync, ConcurrentFsyncsOfManyFilesAndOfOneFile) {
   MemoryDevice dev(start);
   TraceDevice trace(dev);  // the crash image is rebuilt from the writes before a mark
   VolumeOptions opt;
-  opt.delta_interval_ms = 5;  // deltas commit in the background all the time
+  opt.delta_interval_ms = 5;  // deltas commit in the background all the time ...
+  opt.unify_every_deltas = 4;  // ... and unify often
   auto vol = Volume::open(trace, opt);
   ASSERT_TRUE(vol.is_ok());
   Volume& v = **vol;
@@ -490,11 +491,32 @@ TEST(VolumeFsync, ConcurrentFsyncsOfManyFilesAndOfOneFile) {
       }
     });
   }
+  // Beside them: a file fsynced, shrunk, renamed, unlinked and recreated, over and over.
+  threads.emplace_back([&] {
+    for (int i = 0; i < 40 && !failed; ++i) {
+      auto created = v.create(kRootIno, "victim", 0644, 0, 0);
+      if (!created.is_ok()) {
+        failed = true;
+        break;
+      }
+      uint64_t ino = created->ino;
+      SetAttr shrink;
+      shrink.size = 1000;
+      failed = failed || !v.write(ino, 0, bytes(std::string(9000, 'v'))).is_ok() ||
+               !v.fsync(ino, false).is_ok() || !v.write(ino, 0, bytes("again")).is_ok() ||
+               !v.fsync(ino, true).is_ok() || !v.setattr(ino, shrink).is_ok() ||
+               !v.fsync(ino, false).is_ok() ||
+               !v.rename(kRootIno, "victim", kRootIno, "moved").is_ok() ||
+               !v.fsync(ino, false).is_ok() || !v.unlink(kRootIno, "moved").is_ok() ||
+               !v.fsync(ino, false).is_ok();
+    }
+  });
   for (auto& th : threads) th.join();
   ASSERT_FALSE(failed);
   VolumeStats st = v.stats();
   EXPECT_GT(st.fsync_stream, 100u);
-  EXPECT_EQ(st.fsync_calls, uint64_t(kThreads) * 120);
+  EXPECT_EQ(st.fsync_calls, uint64_t(kThreads) * 120 + 40 * 5);
+  EXPECT_GT(st.unifies, 0u);
   // The last fsyncs returned: a crash now (whatever the backend writes later) keeps them.
   trace.mark("joined");
   std::string shared_now = read_all(v, shared);

@@ -280,6 +280,10 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   // data's checksum, so replay ignores a stream block whose data did not all land.
   // Nothing of the volume's state is touched until the lock is taken again.
   const unsigned bits = sb_.block_bits;
+  {
+    std::lock_guard flush_lock(flush_mu_);
+    ++flush_writers_;
+  }
   mu_.unlock();
   Status s;
   for (const PlannedWrite& w : writes) {
@@ -292,7 +296,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   for (std::size_t k = 0; s && k < blocks.size(); ++k) s = dev_.write(where[k] << bits, blocks[k]);
   // A flush, not FUA on the last write: FUA makes only that write durable.
   uint64_t flushes = 0;
-  if (s) s = shared_flush(flushes);
+  s = shared_flush(s, flushes);
   mu_.lock();
 
   if (auto it = inodes_.find(ino); it != inodes_.end()) {
@@ -323,12 +327,21 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   return Status::ok();
 }
 
-Status VolumeImpl::shared_flush(uint64_t& issued) {
+Status VolumeImpl::shared_flush(Status written, uint64_t& issued) {
   std::unique_lock lock(flush_mu_);
+  --flush_writers_;
+  flush_cv_.notify_all();
+  if (!written) return written;
   uint64_t need = flushes_started_ + 1;  // any flush numbered from here began after the call
   while (flushes_done_ < need && flush_error_.is_ok()) {
     if (flushing_) {
       flush_cv_.wait(lock);
+      continue;
+    }
+    // Other fsyncs are writing their blocks: a moment's wait lets this flush cover them
+    // too (as a journal batches commits); one fsync alone never waits.
+    if (flush_writers_ > 0) {
+      flush_cv_.wait_for(lock, kFlushBatchWait, [&] { return flush_writers_ == 0 || flushing_; });
       continue;
     }
     flushing_ = true;

@@ -212,10 +212,12 @@ class VolumeImpl final : public Volume {
   Status map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32_t count,
                  std::vector<std::pair<uint64_t, uint32_t>>& frees);
   void record_fsync_latency(uint64_t ns);
-  // Without mu_: returns once a device flush that began after the call has completed.
-  // Concurrent fsyncs share flushes (group commit): one waiting for a flush in progress
-  // lets the next one cover it and everyone who arrived meanwhile.
-  Status shared_flush(uint64_t& issued);
+  // Without mu_, after an fsync's writes (`written`: how they went): returns once a device
+  // flush that began after them has completed. Concurrent fsyncs share flushes (group
+  // commit): one arriving during a flush waits and the next flush covers everyone who
+  // arrived meanwhile; a flush waits up to kFlushBatchWait for fsyncs still writing.
+  Status shared_flush(Status written, uint64_t& issued);
+  static constexpr std::chrono::microseconds kFlushBatchWait{200};
   format::FsyncMode fsync_mode() const;
   // A buffer written by an fsync (lock released): not evictable, never waited for.
   static constexpr uint64_t kStreamIo = UINT64_MAX;
@@ -303,6 +305,7 @@ class VolumeImpl final : public Volume {
   std::condition_variable flush_cv_;
   uint64_t flushes_started_ = 0, flushes_done_ = 0;
   bool flushing_ = false;
+  unsigned flush_writers_ = 0;  // fsyncs writing their blocks, not yet at shared_flush
   Status flush_error_;
   bool closed_ = false;
   bool failed_ = false;     // a commit failed: the durable state is the previous delta

@@ -10,7 +10,8 @@
 //  - truncate, unlink and rename of files whose blocks are under I/O (NamespaceChanges...);
 //  - never two writes of one block in a delta, never a block written by consecutive deltas,
 //    the superblock always after a flush (TraceNeverReusesABlockTooSoon);
-//  - the frontend waits only for a third delta, counted (ThrottleOnlyForAThirdDelta);
+//  - the frontend waits only for a third delta, counted (ThrottleOnlyForAThirdDelta), and
+//    the writer filling the delta waits, not a small one beside it (ThrottleSlows...);
 //  - memory stays within the cache budget (CacheBudgetEvictsCleanPagesAndInodes).
 #include <future>
 #include <map>
@@ -324,6 +325,42 @@ TEST_F(VolumeForkTest, ThrottleOnlyForAThirdDelta) {
   EXPECT_EQ(data.substr(0, 20 * kBs), std::string(20 * kBs, 'A'));
   EXPECT_EQ(data.substr(20 * kBs, 80 * kBs), std::string(80 * kBs, '\0'));
   EXPECT_EQ(data.substr(100 * kBs), std::string(40 * kBs, 'B'));
+}
+
+// The throttle slows the writer that fills the delta, not a small one beside it (a file
+// holding under an eighth of the dirty limit waits only past three times the limit).
+TEST_F(VolumeForkTest, ThrottleSlowsTheHeavyWriterNotASmallOne) {
+  VolumeOptions opt;
+  opt.io_threads = 1;
+  opt.dirty_limit_bytes = 64 * kBs;  // an eighth: 8 blocks
+  open(opt);
+  uint64_t heavy_file = create("heavy"), small_file = create("small");
+  ASSERT_TRUE(vol->sync().is_ok());
+  for (uint64_t i = 0; i < 4; ++i) write_block(heavy_file, i, 'A');
+  hold_commit();
+  for (uint64_t i = 100; i < 228; ++i) write_block(heavy_file, i, 'B');  // twice the limit
+  uint64_t waits_before = vol->stats().throttle_waits;
+  auto heavy = std::async(std::launch::async, [&] { write_block(heavy_file, 240, 'C'); });
+  bool heavy_waited = heavy.wait_for(300ms) == std::future_status::timeout;
+  auto small = std::async(std::launch::async, [&] {
+    for (uint64_t i = 0; i < 3; ++i) write_block(small_file, i, 'S');
+  });
+  bool small_passed = small.wait_for(5s) == std::future_status::ready;
+  uint64_t waits_while_held = vol->stats().throttle_waits;
+  gate.open_gate();  // whatever happened, let everything finish
+  ASSERT_EQ(heavy.wait_for(10s), std::future_status::ready);
+  ASSERT_EQ(small.wait_for(10s), std::future_status::ready);
+  heavy.get();
+  small.get();
+  EXPECT_TRUE(heavy_waited) << "the heavy writer must wait";
+  EXPECT_TRUE(small_passed) << "the small writer was throttled";
+  EXPECT_EQ(waits_while_held, waits_before);
+  EXPECT_EQ(vol->stats().throttle_waits, waits_before + 1);
+  ASSERT_TRUE(vol->close().is_ok());
+  vol.reset();
+  auto files = contents_of(mem);
+  EXPECT_EQ(files["small"], std::string(3 * kBs, 'S'));
+  EXPECT_EQ(files["heavy"].substr(240 * kBs), std::string(kBs, 'C'));
 }
 
 TEST_F(VolumeForkTest, TraceNeverReusesABlockTooSoon) {

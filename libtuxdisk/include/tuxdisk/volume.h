@@ -49,7 +49,8 @@ int status_errno(const Status& status);
 struct VolumeOptions {
   bool read_only = false;
   // Commit a delta when this much data is dirty; writers wait (throttled) while twice this
-  // much is dirty and the previous delta is still being written.
+  // much is dirty and the previous delta is still being written (a writer to a file holding
+  // under an eighth of this much, such as one fsyncing as it goes, only past three times).
   uint64_t dirty_limit_bytes = 64ull << 20;
   uint32_t delta_interval_ms = 5000;         // commit a delta this long after its first change
   uint32_t unify_every_deltas = 32;          // unify after this many deltas ...

@@ -128,11 +128,18 @@ Status VolumeImpl::commit_and_wait(bool unify) {
   return failed_ ? failed_status() : Status::ok();
 }
 
-Status VolumeImpl::throttle() {
+Status VolumeImpl::throttle(uint64_t writer_ino, bool* waited) {
+  if (waited) *waited = false;
   if (failed_) return failed_status();
+  bool light = false;
+  if (writer_ino) {
+    auto it = inodes_.find(writer_ino);
+    uint64_t pages = it == inodes_.end() ? 0 : it->second->dirty_pages;
+    light = pages * bs_ * 8 < opt_.dirty_limit_bytes;
+  }
+  uint64_t limit = (light ? 3 : 2) * opt_.dirty_limit_bytes;
   auto over = [&] {
-    return dirty_bytes_ >= 2 * opt_.dirty_limit_bytes ||
-           dirty_inodes_.size() >= 2 * kMaxDirtyInodes;
+    return dirty_bytes_ >= limit || dirty_inodes_.size() >= 2 * kMaxDirtyInodes;
   };
   if (!over()) {
     if (cache_charge() > opt_.cache_bytes + opt_.cache_bytes / 8) evict_to_budget();
@@ -144,8 +151,10 @@ Status VolumeImpl::throttle() {
   }
   // The open delta is full and the previous one is still being written: opening a third
   // would pile up dirty memory, so wait for the backend to take this one.
+  uint64_t before = stats_.throttle_waits;
   wait_counted([&] { return failed_ || !over() || (!in_flight_ && !commit_requested_); },
                stats_.throttle_waits, stats_.throttle_wait_ns);
+  if (waited) *waited = stats_.throttle_waits != before;
   return failed_ ? failed_status() : Status::ok();
 }
 

@@ -235,6 +235,7 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
       for (auto& [logical, page] : inode.pages) {
         if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
       }
+      inode.dirty_pages = 0;
       cached_pages_ -= inode.pages.size();
       inode.pages.clear();
       TUX3_RETURN_IF_ERROR(tree->destroy(ctx));

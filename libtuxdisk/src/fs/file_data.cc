@@ -138,6 +138,7 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     if (!page.dirty) {
       page.dirty = true;
       dirty_bytes_ += bs_;
+      ++inode.dirty_pages;
       data_inodes_.insert(inode.ino);
     }
     done += chunk;
@@ -176,6 +177,13 @@ Result<BlockRef> VolumeImpl::pin_block(uint64_t ino, uint64_t index) {
 
 Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<const uint8_t> data) {
   if (opt_.read_only) return Status::from_errno(EROFS, "read-only volume");
+  // First, before any lookup (it may wait, and it may evict).
+  bool throttled = false;
+  TUX3_RETURN_IF_ERROR(throttle(ino, &throttled));
+  if (throttled) {
+    retry_op_ = true;
+    return Status::from_errno(EAGAIN, "retry after the throttle");
+  }
   TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
   if (inode->rec.is_dir()) return Status::from_errno(EISDIR, "write to a directory");
   if (inode->rec.type() != kModeRegular || ino < kFirstNormalIno) {
@@ -219,7 +227,10 @@ Status VolumeImpl::truncate(Inode& inode, uint64_t size) {
     uint64_t keep = (size + bs_ - 1) / bs_;
     // Pages under I/O leave the cache; their buffers stay with the delta writing them.
     for (auto it = inode.pages.lower_bound(keep); it != inode.pages.end();) {
-      if (it->second.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+      if (it->second.dirty) {
+        dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+        --inode.dirty_pages;
+      }
       it = inode.pages.erase(it);
       --cached_pages_;
     }
@@ -296,6 +307,7 @@ Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
     if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
     page.dirty = false;
   }
+  inode.dirty_pages = 0;
   return Status::ok();
 }
 

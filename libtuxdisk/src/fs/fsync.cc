@@ -203,6 +203,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
         page.io_delta = kStreamIo;
         page.dirty = false;
         dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+        --inode->dirty_pages;
       }
       TUX3_RETURN_IF_ERROR(map_run(*inode, dirty[at], phys, count, op_frees_));
       pending_records_.push_back({LogCode::kAlloc, {phys, count}});

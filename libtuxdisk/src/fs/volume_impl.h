@@ -67,6 +67,7 @@ struct Inode {
   bool referenced = false;            // used since the last eviction sweep (second chance)
   bool shrunk = false;                // a truncate made it smaller in the open delta
   bool relinked = false;              // linked, unlinked or renamed in the open delta
+  uint64_t dirty_pages = 0;           // pages dirty in the open delta
   // fsync streams (fsync.cc). change_seq counts touch(); a stream fsync records it, so a
   // delta in flight whose copy of the file is exactly what a stream holds is known.
   uint64_t change_seq = 0;
@@ -242,9 +243,13 @@ class VolumeImpl final : public Volume {
   }
   // Commits the open delta (if it has work) and waits until it is durable.
   Status commit_and_wait(bool unify);
-  // Before a mutating operation: waits while the open delta is over its hard dirty limit
-  // and the backend is busy (the frontend would otherwise need a third delta).
-  Status throttle();
+  // Before a mutating operation: waits while the open delta is over twice its dirty limit
+  // and the backend is busy (the frontend would otherwise need a third delta). A write
+  // to a file holding less than an eighth of the dirty limit (a small writer, such as one
+  // that fsyncs as it goes) waits only past three times the limit: the heavy writers are
+  // the ones slowed. `waited` (optional) tells whether it waited. It may evict: callers
+  // hold no Inode* across it.
+  Status throttle(uint64_t writer_ino = 0, bool* waited = nullptr);
   void stop_backend();  // waits for the delta in flight, then joins the thread
 
   // --- cache.cc ---

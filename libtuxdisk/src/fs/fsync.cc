@@ -89,8 +89,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
                  ignored_ns);
     return retry();
   }
-  bool dirty_pages = false;
-  for (const auto& [logical, page] : inode->pages) dirty_pages |= page.dirty;
+  bool dirty_pages = inode->dirty_pages > 0;
   if (!inode->dirty || inode->change_seq == inode->streamed_change) {
     ++stats_.fsync_clean;
     return Status::ok();

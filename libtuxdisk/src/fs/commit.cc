@@ -74,10 +74,6 @@ Result<uint64_t> CommitContext::allocate_node() {
   return run.first;
 }
 
-Result<std::pair<uint64_t, uint32_t>> CommitContext::allocate_data(uint64_t at, uint32_t want) {
-  return vol_.alloc_->allocate(at, want);
-}
-
 bool VolumeImpl::unify_due() const {
   return deltas_since_unify_ + 1 >= opt_.unify_every_deltas ||
          chain_.size() >= opt_.unify_log_blocks;

@@ -269,45 +269,52 @@ Status VolumeImpl::map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32
   return Status::ok();
 }
 
-Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
-  if (inode.pages.empty()) return Status::ok();
+Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
+    Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
+    std::vector<std::pair<uint64_t, uint32_t>>& frees) {
   std::vector<uint64_t> dirty;
   for (const auto& [logical, page] : inode.pages) {
     if (page.dirty) dirty.push_back(logical);
   }
+  std::vector<Extent> placed;
   for (std::size_t i = 0; i < dirty.size();) {
     std::size_t j = i + 1;
     while (j < dirty.size() && dirty[j] == dirty[j - 1] + 1 && j - i < 8192) ++j;
     // Blocks dirty[i..j) are logically contiguous: place them, as contiguously as we can.
-    std::size_t at = i;
-    while (at < j) {
-      TUX3_ASSIGN_OR_RETURN(auto run, ctx.allocate_data(ctx.goal, uint32_t(j - at)));
+    for (std::size_t at = i; at < j;) {
+      TUX3_ASSIGN_OR_RETURN(auto run, alloc_->allocate(goal, uint32_t(j - at)));
       auto [phys, count] = run;
-      // The pages' buffers go to the backend as they are (shared, not copied): from now
-      // on a write to one of them forks it.
+      // The pages' buffers are written as they are (shared, not copied): from now on a
+      // write to one of them forks it. They stay cached, clean: reads before the write
+      // completes must see them.
       PlannedWrite w{phys, {}};
       w.buffers.reserve(count);
       for (uint32_t k = 0; k < count; ++k) {
         Page& page = inode.pages[dirty[at + k]];
         w.buffers.push_back(page.data);
-        page.io_delta = ctx.delta();
+        page.io_delta = io_delta;
+        page.dirty = false;
+        dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
+        --inode.dirty_pages;
       }
-      ctx.plan->writes.push_back(std::move(w));
-      ctx.plan->data_blocks += count;
-      TUX3_RETURN_IF_ERROR(map_run(inode, dirty[at], phys, count, ctx.delta_frees));
-      ctx.log({LogCode::kAlloc, {phys, count}});
-      ctx.goal = phys + count;
+      writes.push_back(std::move(w));
+      TUX3_RETURN_IF_ERROR(map_run(inode, dirty[at], phys, count, frees));
+      placed.push_back({dirty[at], phys, count, 0});
+      goal = phys + count;
       at += count;
     }
     i = j;
   }
-  // The pages stay cached, clean, until evicted: reads during the commit must see them,
-  // since their new blocks are not written yet.
-  for (auto& [logical, page] : inode.pages) {
-    if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
-    page.dirty = false;
+  return placed;
+}
+
+Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
+  TUX3_ASSIGN_OR_RETURN(auto placed, place_dirty_pages(inode, ctx.goal, ctx.delta(),
+                                                        ctx.plan->writes, ctx.delta_frees));
+  for (const Extent& e : placed) {
+    ctx.log({LogCode::kAlloc, {e.physical, e.count}});
+    ctx.plan->data_blocks += e.count;
   }
-  inode.dirty_pages = 0;
   return Status::ok();
 }
 

@@ -170,49 +170,21 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   FsyncStream& st = streams_[chosen];
 
   // Space: the dirty pages are in reserved_blocks() already; the stream blocks are few.
-  std::vector<uint64_t> dirty;
-  for (const auto& [logical, page] : inode->pages) {
-    if (page.dirty) dirty.push_back(logical);
-  }
   std::size_t capacity = stream_extent_capacity(bs_);
-  uint64_t stream_blocks_bound = 2 + dirty.size() / capacity;
+  uint64_t stream_blocks_bound = 2 + inode->dirty_pages / capacity;
   if (reserved_blocks() + stream_blocks_bound + 1 > alloc_->free_blocks()) {
     return fall_back(stats_.fsync_fallback_nospace);
   }
 
   // The data: new blocks, new mappings (old ones freed with the open delta).
   std::vector<PlannedWrite> writes;
-  std::vector<Extent> extents;
-  std::vector<std::pair<uint64_t, std::shared_ptr<BlockBuffer>>> written_pages;
-  for (std::size_t i = 0; i < dirty.size();) {
-    std::size_t j = i + 1;
-    while (j < dirty.size() && dirty[j] == dirty[j - 1] + 1 && j - i < 8192) ++j;
-    for (std::size_t at = i; at < j;) {
-      auto run = alloc_->allocate(stream_goal_, uint32_t(j - at));
-      if (!run) {
-        fail(run.status().with_context("fsync: allocating data after reserving"));
-        return failed_status();
-      }
-      auto [phys, count] = *run;
-      PlannedWrite w{phys, {}};
-      for (uint32_t k = 0; k < count; ++k) {
-        Page& page = inode->pages[dirty[at + k]];
-        w.buffers.push_back(page.data);
-        written_pages.push_back({dirty[at + k], page.data});
-        page.io_delta = kStreamIo;
-        page.dirty = false;
-        dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
-        --inode->dirty_pages;
-      }
-      TUX3_RETURN_IF_ERROR(map_run(*inode, dirty[at], phys, count, op_frees_));
-      pending_records_.push_back({LogCode::kAlloc, {phys, count}});
-      extents.push_back({dirty[at], phys, count, 0});
-      writes.push_back(std::move(w));
-      stream_goal_ = phys + count;
-      at += count;
-    }
-    i = j;
+  auto placed = place_dirty_pages(*inode, stream_goal_, kStreamIo, writes, op_frees_);
+  if (!placed) {
+    fail(placed.status().with_context("fsync: placing data after reserving"));
+    return failed_status();
   }
+  const std::vector<Extent>& extents = *placed;
+  for (const Extent& e : extents) pending_records_.push_back({LogCode::kAlloc, {e.physical, e.count}});
 
   // The stream blocks, each naming a newly reserved successor.
   std::size_t nblocks = std::max<std::size_t>(1, (extents.size() + capacity - 1) / capacity);
@@ -302,10 +274,13 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
   if (auto it = inodes_.find(ino); it != inodes_.end()) {
     Inode& now = *it->second;
     now.fsync_busy = false;
-    for (auto& [logical, buffer] : written_pages) {
-      auto p = now.pages.find(logical);
-      if (p != now.pages.end() && p->second.data == buffer && p->second.io_delta == kStreamIo) {
-        p->second.io_delta = 0;
+    for (std::size_t x = 0; x < extents.size(); ++x) {
+      for (std::size_t k = 0; k < writes[x].buffers.size(); ++k) {
+        auto p = now.pages.find(extents[x].logical + k);
+        if (p != now.pages.end() && p->second.data == writes[x].buffers[k] &&
+            p->second.io_delta == kStreamIo) {
+          p->second.io_delta = 0;
+        }
       }
     }
   }

@@ -175,6 +175,13 @@ class VolumeImpl final : public Volume {
   Status punch(Inode& inode, uint64_t first, uint64_t end,
                std::vector<std::pair<uint64_t, uint32_t>>& frees);
   Status truncate(Inode& inode, uint64_t size);
+  // The inode's dirty pages get new blocks from `goal` on (advanced): their buffers go into
+  // `writes` as they are (a later write forks them), marked io_delta; the mapping changes
+  // (old blocks into `frees`); the pages are clean. Returns the extents placed, one per
+  // write. Shared by commit (flush_data) and stream fsync.
+  Result<std::vector<format::Extent>> place_dirty_pages(
+      Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
+      std::vector<std::pair<uint64_t, uint32_t>>& frees);
   Status flush_data(Inode& inode, class CommitContext& ctx);
 
   // --- commit.cc ---
@@ -327,7 +334,6 @@ class CommitContext final : public TreeCommitter {
   void free_after_unify(uint64_t block) override { unify_frees.push_back(block); }
   void log(const format::LogRecord& record) override { records.push_back(record); }
 
-  Result<std::pair<uint64_t, uint32_t>> allocate_data(uint64_t goal, uint32_t want);
   void free_extent(uint64_t block, uint32_t count) { delta_frees.push_back({block, count}); }
 
   std::vector<format::LogRecord> records;

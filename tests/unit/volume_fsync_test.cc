@@ -7,8 +7,9 @@
 //  - after a crash the file has its fsynced content, the other files their committed one,
 //    and a second open changes nothing (same test, and LatestOfSeveralFsyncsWins);
 //  - every fallback of DESIGN.md section 5 (and the ones added) is taken and counted;
-//  - a crash at every write and flush of a recorded run, and with unflushed writes dropped,
-//    leaves every fsynced file with its fsynced content or a later one
+//  - every crash state of a recorded run (crash_states.h: flush points, write prefixes,
+//    unflushed writes dropped, torn writes) leaves every fsynced file with its fsynced
+//    content or a later one
 //    (CrashAtEveryPointKeepsFsyncedContent);
 //  - concurrent fsyncs of many files and of one file, with commits in the background;
 //  - truncate, unlink and rename of a file between its fsync and the commit; ENOSPC.
@@ -21,6 +22,7 @@
 
 #include <gtest/gtest.h>
 
+#include "crash_states.h"
 #include "samples.h"
 #include "tuxdisk/format/constants.h"
 #include "tuxdisk/memory_device.h"
@@ -333,8 +335,6 @@ TEST(VolumeFsync, CrashAtEveryPointKeepsFsyncedContent) {
   TraceDevice trace(live);
   constexpr int kFiles = 4;
   std::vector<std::vector<std::string>> versions(kFiles);  // every content each file had
-  // acks[i]: (trace position, version index) each time file i was acknowledged durable.
-  std::vector<std::vector<std::pair<std::size_t, std::size_t>>> acks(kFiles);
   std::mt19937 rng(20261122);
   {
     auto vol = Volume::open(trace, quiet_options());
@@ -378,77 +378,31 @@ TEST(VolumeFsync, CrashAtEveryPointKeepsFsyncedContent) {
     ASSERT_TRUE(v.sync().is_ok());
     for (int k = 0; k < kFiles; ++k) ack(k);
   }
-  const auto events = trace.events();
-  for (std::size_t p = 0; p < events.size(); ++p) {
-    if (events[p].kind != TraceEvent::Kind::kMark) continue;
-    int file = 0;
-    std::size_t version = 0;
-    ASSERT_EQ(std::sscanf(events[p].label.c_str(), "ack %d %zu", &file, &version), 2);
-    acks[file].push_back({p, version});
-  }
-
-  auto check = [&](const std::vector<uint8_t>& image, std::size_t cut, const std::string& what) {
-    MemoryDevice dev(image);
+  std::size_t states = 0;
+  testing::for_each_crash_state(start, trace.events(), [&](const testing::CrashState& state) {
+    // The newest version of each file acknowledged before the crash point.
+    std::vector<std::size_t> acked(kFiles, 0);
+    for (const std::string& mark : state.marks) {
+      int file = 0;
+      std::size_t version = 0;
+      ASSERT_EQ(std::sscanf(mark.c_str(), "ack %d %zu", &file, &version), 2) << mark;
+      acked[file] = std::max(acked[file], version);
+    }
+    ++states;
+    MemoryDevice dev(state.image);
     auto vol = Volume::open(dev, quiet_options());
-    ASSERT_TRUE(vol.is_ok()) << what << ": " << vol.status().to_string();
+    ASSERT_TRUE(vol.is_ok()) << state.name << ": " << vol.status().to_string();
     auto files = files_of(**vol);
     for (int i = 0; i < kFiles; ++i) {
-      std::size_t acked = 0;
-      for (auto [pos, version] : acks[i]) {
-        if (pos <= cut) acked = version;
-      }
       const std::string& got = files["f" + std::to_string(i)];
       bool ok = false;
-      for (std::size_t k = acked; k < versions[i].size() && !ok; ++k) ok = versions[i][k] == got;
-      ASSERT_TRUE(ok) << what << ": f" << i << " (" << got.size() << " bytes) is no version "
-                      << "at or after the acknowledged version " << acked;
+      for (std::size_t k = acked[i]; k < versions[i].size() && !ok; ++k) ok = versions[i][k] == got;
+      ASSERT_TRUE(ok) << state.name << ": f" << i << " (" << got.size() << " bytes) is no "
+                      << "version at or after the acknowledged version " << acked[i];
     }
-    ASSERT_TRUE((*vol)->close().is_ok()) << what;
-    auto reader = VolumeReader::open(dev);
-    ASSERT_TRUE(reader.is_ok()) << what;
-    auto report = verify_volume(**reader);
-    ASSERT_TRUE(report.is_ok() && report->clean())
-        << what << ": " << (report.is_ok() && !report->problems.empty() ? report->problems[0] : "");
-  };
-
-  std::size_t states = 0;
-  std::mt19937 pick(7);
-  std::size_t window_start = 0;  // first event after the last flush
-  std::vector<uint8_t> flushed = start;  // image with everything up to that flush
-  for (std::size_t cut = 1; cut <= events.size(); ++cut) {
-    const TraceEvent& e = events[cut - 1];
-    if (e.kind == TraceEvent::Kind::kWrite) {
-      // G2: every write prefix.
-      MemoryDevice image(flushed);
-      for (std::size_t k = window_start; k < cut; ++k) {
-        if (events[k].kind == TraceEvent::Kind::kWrite) {
-          ASSERT_TRUE(image.write(events[k].offset, events[k].data).is_ok());
-        }
-      }
-      check(image.bytes(), cut, "write prefix " + std::to_string(cut));
-      ++states;
-      // G3: the FUA writes and a random subset of the other unflushed ones.
-      MemoryDevice subset(flushed);
-      for (std::size_t k = window_start; k < cut; ++k) {
-        if (events[k].kind == TraceEvent::Kind::kWrite && (events[k].fua || pick() % 2)) {
-          ASSERT_TRUE(subset.write(events[k].offset, events[k].data).is_ok());
-        }
-      }
-      check(subset.bytes(), cut, "write subset at " + std::to_string(cut));
-      ++states;
-    } else if (e.kind == TraceEvent::Kind::kFlush) {
-      MemoryDevice image(flushed);
-      for (std::size_t k = window_start; k < cut; ++k) {
-        if (events[k].kind == TraceEvent::Kind::kWrite) {
-          ASSERT_TRUE(image.write(events[k].offset, events[k].data).is_ok());
-        }
-      }
-      flushed = image.bytes();
-      window_start = cut;
-    }
-    // A FUA write is durable by itself, but what came before it in the window is not:
-    // the window stays open.
-  }
+    ASSERT_TRUE((*vol)->close().is_ok()) << state.name;
+    expect_verified(dev, state.name + " after recovery");
+  });
   EXPECT_GT(states, 200u);
 }
 

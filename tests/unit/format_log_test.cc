@@ -52,20 +52,22 @@ LogBlock sample_log_block() {
       {LogCode::kBnodeNew, {403, 77, 1}},
       {LogCode::kBnodeDel, {403, 64, 2}},
       {LogCode::kStreamReserve, {1, 2000}},
+      encode_roots({{600, 1}, {0, 0}, 42, 3000, {1700000000, 500}}),
   };
   return lb;
 }
 
 TEST(Log, RecordTableIsCompleteAndSized) {
   auto kinds = all_log_record_kinds();
-  EXPECT_EQ(kinds.size(), 13u);
+  EXPECT_EQ(kinds.size(), 14u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kAlloc))->size(), 14u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeNew))->size(), 20u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kBnodeAdd))->size(), 26u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kUnify))->size(), 2u);
   EXPECT_EQ(log_record_kind(uint8_t(LogCode::kStreamReserve))->size(), 12u);
   EXPECT_EQ(log_record_kind(0), nullptr);
-  EXPECT_EQ(log_record_kind(0x0e), nullptr);
+  EXPECT_EQ(log_record_kind(uint8_t(LogCode::kRoots))->size(), 50u);
+  EXPECT_EQ(log_record_kind(0x0f), nullptr);
   EXPECT_EQ(log_record_kind(0xff), nullptr);
 }
 
@@ -78,6 +80,22 @@ TEST(Log, RoundTripAndFixture) {
   ASSERT_TRUE(back.is_ok()) << back.status().to_string();
   EXPECT_EQ(back->prev, 39u);
   EXPECT_EQ(back->records, lb.records);
+}
+
+TEST(Log, RootsRecordRoundTrips) {
+  DeltaRoots roots{{600, 2}, {700, 1}, 123456, 99, {-5, 999999999}};
+  LogRecord record = encode_roots(roots);
+  EXPECT_EQ(record.code, LogCode::kRoots);
+  EXPECT_EQ(decode_roots(record), roots);
+  std::vector<uint8_t> block(512);
+  LogBlock lb;
+  lb.header = {kMagicLog, 40, kSampleUuid, 12};
+  lb.records = {record};
+  ASSERT_TRUE(encode_log_block(lb, block).is_ok());
+  auto back = decode_log_block(block, {kMagicLog, 40, kSampleUuid, 12}, 10000);
+  ASSERT_TRUE(back.is_ok()) << back.status().to_string();
+  ASSERT_EQ(back->records.size(), 1u);
+  EXPECT_EQ(decode_roots(back->records[0]), roots);
 }
 
 TEST(Log, EveryRecordKindRoundTrips) {

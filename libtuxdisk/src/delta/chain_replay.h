@@ -15,17 +15,36 @@
 
 namespace tux3 {
 
+// One delta of the chain: its log blocks (a run of `chain`) and what it committed.
+struct LoggedDelta {
+  uint64_t delta = 0;
+  bool unify = false;           // its records begin with UNIFY: the delta began the cycle
+  std::size_t first_block = 0;  // index in ChainReplay::chain
+  std::size_t block_count = 0;
+  std::size_t record_count = 0;
+  format::DeltaRoots roots;     // from its ROOTS record
+};
+
 struct ChainReplay {
   std::vector<uint64_t> chain;            // log blocks, oldest first
   std::vector<format::LogBlock> blocks;   // their contents, oldest first
+  std::vector<LoggedDelta> deltas;        // oldest first; the last is the superblock's
   std::map<uint64_t, BnodeImage> bnodes;  // bnodes as of the committed delta (changed ones)
   std::vector<uint64_t> released_at_unify;  // allocated, unreachable, freed by the next unify
   std::vector<uint64_t> freed_bnodes;       // bnodes of the cycle dropped again
   uint64_t records = 0;
 };
 
-// Reads and verifies the chain, then rebuilds bnodes (reading unify-time bnodes through
-// read_bnode). Corruption names the block and record that stopped it.
+// Reads the chain and verifies its blocks and its shape: each delta's records begin with
+// DELTA (the cycle's first delta: UNIFY, DELTA) naming the delta of its blocks, deltas
+// grow along the chain, each ends with ROOTS, the last is the superblock's delta and its
+// ROOTS agrees with the superblock. Fills chain, blocks and deltas. Corruption names the
+// block (Status::block()) and what is wrong; IoError if a read fails.
+Result<ChainReplay> read_chain(BlockDevice& device, const format::Superblock& super);
+// Rebuilds the bnodes a chain from read_chain describes (reading unify-time bnodes
+// through read_bnode). Corruption names the block and record that stopped it.
+Status rebuild_bnodes(ChainReplay& replay, const BnodeReplay::DiskReader& read_bnode);
+// read_chain, then rebuild_bnodes.
 Result<ChainReplay> replay_chain(BlockDevice& device, const format::Superblock& super,
                                  const BnodeReplay::DiskReader& read_bnode);
 

@@ -28,6 +28,11 @@ constexpr LogRecordKind kKinds[] = {
     {LogCode::kDelta, "DELTA", 1, {LogFieldSpec{"delta", 8}}},
     {LogCode::kStreamReserve, "STREAM_RESERVE", 2, {Stream, B}},
     {LogCode::kStreamRetire, "STREAM_RETIRE", 2, {Stream, Seq}},
+    {LogCode::kRoots, "ROOTS", 8,
+     {LogFieldSpec{"itree_root", 8}, LogFieldSpec{"itree_depth", 2},
+      LogFieldSpec{"otree_root", 8}, LogFieldSpec{"otree_depth", 2},
+      LogFieldSpec{"inode_count", 8}, LogFieldSpec{"free_blocks", 8},
+      LogFieldSpec{"commit_sec", 8}, LogFieldSpec{"commit_nsec", 4}}},
 };
 
 // Codes are dense from 1, so the table is indexed by code - 1.
@@ -58,6 +63,30 @@ const LogRecordKind* log_record_kind(uint8_t code) {
 }
 
 std::span<const LogRecordKind> all_log_record_kinds() { return kKinds; }
+
+LogRecord encode_roots(const DeltaRoots& r) {
+  LogRecord out{LogCode::kRoots};
+  out.fields[kRootsItreeRoot] = r.itree.block;
+  out.fields[kRootsItreeDepth] = r.itree.depth;
+  out.fields[kRootsOtreeRoot] = r.otree.block;
+  out.fields[kRootsOtreeDepth] = r.otree.depth;
+  out.fields[kRootsInodeCount] = r.inode_count;
+  out.fields[kRootsFreeBlocks] = r.free_blocks;
+  out.fields[kRootsCommitSec] = uint64_t(r.commit_time.sec);
+  out.fields[kRootsCommitNsec] = r.commit_time.nsec;
+  return out;
+}
+
+DeltaRoots decode_roots(const LogRecord& record) {
+  const auto& f = record.fields;
+  DeltaRoots r;
+  r.itree = {f[kRootsItreeRoot], uint16_t(f[kRootsItreeDepth])};
+  r.otree = {f[kRootsOtreeRoot], uint16_t(f[kRootsOtreeDepth])};
+  r.inode_count = f[kRootsInodeCount];
+  r.free_blocks = f[kRootsFreeBlocks];
+  r.commit_time = {int64_t(f[kRootsCommitSec]), uint32_t(f[kRootsCommitNsec])};
+  return r;
+}
 
 std::size_t encoded_size(const LogRecord& record) {
   const LogRecordKind* kind = log_record_kind(uint8_t(record.code));

@@ -270,6 +270,7 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     for (uint64_t b : ctx.unify_frees) frees.push_back({b, 1});
     for (uint64_t b : chain_) frees.push_back({b, 1});
     log_frees(records, std::move(frees));
+    records.push_back({LogCode::kRoots, {}});  // filled in below
   };
   if (!unify) {
     TUX3_RETURN_IF_ERROR(commit_tree(*itree_));
@@ -286,6 +287,7 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     }
     records.insert(records.end(), ctx.records.begin(), ctx.records.end());
     log_frees(records, std::move(frees));
+    records.push_back({LogCode::kRoots, {}});  // filled in below
     std::size_t n = log_blocks_needed(records, bs_);
     for (std::size_t i = 0; i < n; ++i) {
       TUX3_ASSIGN_OR_RETURN(uint64_t b, ctx.allocate_node());
@@ -325,6 +327,16 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
       if (!moved && !pending) break;
     }
   }
+
+  // Every allocation of the delta is made: its ROOTS record (the last) says what its
+  // superblock will, so a reader can find the state of any delta of the log.
+  uint64_t freed_with_delta = 0;
+  for (auto f : ctx.delta_frees) freed_with_delta += f.second;
+  if (unify) freed_with_delta += unify_frees_.size() + ctx.unify_frees.size() + chain_.size();
+  const uint64_t free_blocks = alloc_->free_blocks() + freed_with_delta;
+  const Timestamp commit_time = now();
+  records.back() = encode_roots({itree_->root(), otree_->root(), inode_count_, free_blocks,
+                                 commit_time});
 
   // 4. Log blocks, chained after the current head (a unify starts a new chain).
   {
@@ -404,9 +416,6 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
   }
 
   // 6. The superblock the backend writes after the flush.
-  uint64_t freed_with_delta = 0;
-  for (auto f : ctx.delta_frees) freed_with_delta += f.second;
-  if (unify) freed_with_delta += unify_frees_.size() + ctx.unify_frees.size() + chain_.size();
   Superblock& next = plan->next;
   next = sb_;
   next.delta = delta;
@@ -418,11 +427,11 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
   next.log_count = uint32_t((unify ? 0 : chain_.size()) + log_blocks.size());
   if (next.log_count == 0) next.log_head = 0;
   if (unify) next.unify_delta = delta;
-  next.free_blocks = alloc_->free_blocks() + freed_with_delta;
+  next.free_blocks = free_blocks;
   next.inode_count = inode_count_;
   next.next_inum = std::clamp<uint64_t>(next_inum_, kFirstNormalIno, kMaxInum);
   next.next_block = ctx.goal < sb_.vol_blocks ? ctx.goal : 0;
-  next.commit_time = now();
+  next.commit_time = commit_time;
   next.streams = next_streams.streams;
   next.stream_count = next_streams.stream_count;
   next.feature_incompat = next_streams.feature_incompat;

@@ -18,6 +18,7 @@
 
 #include "tuxdisk/endian.h"
 #include "tuxdisk/format/header.h"
+#include "tuxdisk/format/superblock.h"
 #include "tuxdisk/status.h"
 
 namespace tux3::format {
@@ -56,9 +57,17 @@ enum class LogCode : uint8_t {
   kDelta = 0x0b,          // delta: the records that follow belong to this delta
   kStreamReserve = 0x0c,  // stream, block: block reserved for the stream's next block
   kStreamRetire = 0x0d,   // stream, seq: stream blocks up to seq absorbed; reservation ends
+  kRoots = 0x0e,          // the last record of every delta: what its superblock says of the
+                          //   state it committed (fields: kRootsField order below)
 };
 
-inline constexpr std::size_t kMaxLogFields = 5;
+// The fields of a ROOTS record, in order.
+enum RootsField : std::size_t {
+  kRootsItreeRoot, kRootsItreeDepth, kRootsOtreeRoot, kRootsOtreeDepth, kRootsInodeCount,
+  kRootsFreeBlocks, kRootsCommitSec, kRootsCommitNsec,
+};
+
+inline constexpr std::size_t kMaxLogFields = 8;
 
 struct LogFieldSpec {
   std::string_view name;
@@ -88,6 +97,19 @@ struct LogBlock {
   uint64_t prev = 0;
   std::vector<LogRecord> records;
 };
+
+// A ROOTS record, decoded: the state a delta committed, as its superblock gives it.
+struct DeltaRoots {
+  TreeRoot itree;
+  TreeRoot otree;
+  uint64_t inode_count = 0;
+  uint64_t free_blocks = 0;
+  Timestamp commit_time;
+  bool operator==(const DeltaRoots&) const = default;
+};
+LogRecord encode_roots(const DeltaRoots& roots);
+// REQUIRES: record.code == LogCode::kRoots. Values are not validated (see chain reading).
+DeltaRoots decode_roots(const LogRecord& record);
 
 // Bytes available for records in a log block of this size.
 inline std::size_t log_capacity(uint32_t block_size) {

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "tuxdisk/bytes.h"
+
 namespace tux3::format {
 
 void encode_bitmap_header(std::span<uint8_t> block, const BlockHeader& header, uint64_t base) {
@@ -34,7 +36,11 @@ Status verify_bitmap_block(std::span<const uint8_t> block, const Expect& expect,
   auto bits = bitmap_bits(block);
   uint64_t nbits = uint64_t(bits.size()) * 8;
   if (base < vol_blocks && vol_blocks - base < nbits) {
-    for (uint64_t i = vol_blocks - base; i < nbits; ++i) {
+    uint64_t first = vol_blocks - base;  // the first bit beyond the volume
+    uint64_t whole = (first + 7) / 8;    // bytes from here on must be all zero
+    bool tail_clear = all_zero(bits.subspan(whole)) &&
+                      (first % 8 == 0 || (bits[first / 8] >> (first % 8)) == 0);
+    for (uint64_t i = first; !tail_clear && i < nbits; ++i) {
       if (bit_is_set(bits, i)) {
         return Status::corruption(fmt::format(
                    "bitmap at block {}: block {} beyond the volume end is marked allocated",

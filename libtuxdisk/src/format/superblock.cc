@@ -94,10 +94,13 @@ Status validate_superblock(const Superblock& sb) {
                        fmt::format("{} exceeds the {} blocks that can be free", sb.free_blocks,
                                    sb.vol_blocks - reserved_blocks));
   }
-  auto check_block = [&](std::string_view field, uint64_t block, bool may_be_zero) -> Status {
+  // field names the pointer; a stream's entry names its index (formatted only on failure).
+  auto check_block = [&](std::string_view field, uint64_t block, bool may_be_zero,
+                         int stream = -1) -> Status {
     if (block == 0 && may_be_zero) return Status::ok();
     if (block < reserved_blocks || block >= sb.vol_blocks) {
-      return field_error(slot, field,
+      return field_error(slot, stream < 0 ? std::string(field)
+                                          : fmt::format("stream {} block", stream),
                          fmt::format("block {} is outside the volume's data area {}..{}", block,
                                      reserved_blocks, sb.vol_blocks - 1));
     }
@@ -146,7 +149,7 @@ Status validate_superblock(const Superblock& sb) {
                          fmt::format("entry {} is set beyond stream_count {}", i,
                                      sb.stream_count));
     }
-    TUX3_RETURN_IF_ERROR(check_block(fmt::format("stream {} block", i), s.block, true));
+    TUX3_RETURN_IF_ERROR(check_block("stream block", s.block, true, int(i)));
     if (s.block != 0 && (sb.feature_incompat & kIncompatStreams) == 0) {
       return field_error(slot, "stream table",
                          fmt::format("stream {} is live but the streams feature is not set", i));

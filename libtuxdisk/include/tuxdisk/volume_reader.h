@@ -39,6 +39,12 @@ class VolumeReader {
   // Corruption if slots are damaged; NotSupported for an unknown version or feature.
   // REQUIRES: device outlives the reader.
   static Result<std::unique_ptr<VolumeReader>> open(BlockDevice& device, bool replay = true);
+  // Reads through `super` instead of the chosen slot (a state of an older delta, as
+  // tuxdisk/replay.h finds them); `slots` are the slots as read. Blocks with a header delta
+  // newer than super.delta are rejected as uncommitted.
+  static Result<std::unique_ptr<VolumeReader>> open_at(BlockDevice& device, format::SlotPair slots,
+                                                       const format::Superblock& super,
+                                                       bool replay = true);
   ~VolumeReader();
 
   const format::Superblock& super() const { return super_; }

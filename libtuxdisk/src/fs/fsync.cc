@@ -434,18 +434,36 @@ Status VolumeImpl::apply_stream_fsync(const StreamFsync& f, std::string& rejecte
   return Status::ok();
 }
 
-Status VolumeImpl::replay_streams(bool& changed) {
+Status VolumeImpl::replay_streams(const EngineStart& how, bool& changed) {
   changed = false;
   if (!has_live_streams(sb_)) return Status::ok();
   TUX3_ASSIGN_OR_RETURN(StreamReplay replay, read_streams(dev_, sb_));
-  std::vector<bool> stopped(kMaxStreams, false);
+  std::vector<std::string> stopped(kMaxStreams);  // why a stream applies nothing more
   for (const StreamFsync& f : replay.fsyncs) {
-    if (stopped[f.stream]) continue;
-    std::string rejected;
-    TUX3_RETURN_IF_ERROR(apply_stream_fsync(f, rejected));
-    // Never guess past a record that does not fit: the stream ends before it.
-    if (!rejected.empty()) stopped[f.stream] = true;
+    StreamFsyncOutcome outcome{f, false, {}};
+    if (!how.apply_streams) {
+      outcome.not_applied = "streams are not applied";
+    } else if (!stopped[f.stream].empty()) {
+      outcome.not_applied = stopped[f.stream];
+    } else if (auto limit = how.stream_limit.find(f.stream);
+               limit != how.stream_limit.end() && f.last_seq > limit->second) {
+      outcome.not_applied = fmt::format("beyond the limit of stream {} (seq {})", f.stream,
+                                        limit->second);
+      stopped[f.stream] = outcome.not_applied;
+    } else {
+      std::string rejected;
+      TUX3_RETURN_IF_ERROR(apply_stream_fsync(f, rejected));
+      // Never guess past a record that does not fit: the stream ends before it.
+      if (!rejected.empty()) {
+        outcome.not_applied = rejected;
+        stopped[f.stream] = "after a record that did not apply";
+      } else {
+        outcome.applied = true;
+      }
+    }
+    if (how.log) how.log->fsyncs.push_back(std::move(outcome));
   }
+  if (how.log) how.log->stream_ends = replay.ends;
   // The heads were reserved by the committed delta; the next delta releases them, and the
   // streams start again from new reservations (with a new delta tag).
   for (std::size_t i = 0; i < sb_.stream_count && i < kMaxStreams; ++i) {

@@ -45,6 +45,12 @@ class LockedVolume final : public Volume {
   // Destroying it stops the backend (~VolumeImpl) after the delta in flight, if any.
   explicit LockedVolume(std::unique_ptr<VolumeImpl> impl) : v_(std::move(impl)) {}
 
+  Result<bool> block_allocated(uint64_t block) {
+    std::lock_guard lock(v_->mu_);
+    if (block >= v_->sb_.vol_blocks) return Status::invalid_argument("block outside the volume");
+    return v_->alloc_->is_allocated(block);
+  }
+
   Status close() override {
     Status s;
     {
@@ -183,17 +189,28 @@ class LockedVolume final : public Volume {
 
 }  // namespace
 
-Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOptions& options) {
-  TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
-  Superblock sb = *slots.slots[*slots.chosen];
+Result<std::unique_ptr<Volume>> open_volume_at(BlockDevice& device, const VolumeOptions& options,
+                                               const EngineStart& start) {
+  const Superblock& sb = start.super;
   if ((sb.feature_ro_compat & ~kRoCompatSupported) != 0 && !options.read_only) {
     return Status::not_supported(fmt::format(
         "{}: unknown read-only-compatible features {:#x}: open read-only", device.name(),
         sb.feature_ro_compat & ~kRoCompatSupported));
   }
   auto volume = std::make_unique<VolumeImpl>(device, options, sb);
-  TUX3_RETURN_IF_ERROR(volume->start().with_context(device.name()));
+  TUX3_RETURN_IF_ERROR(volume->start(start).with_context(device.name()));
   return std::unique_ptr<Volume>(std::make_unique<LockedVolume>(std::move(volume)));
+}
+
+Result<std::unique_ptr<Volume>> Volume::open(BlockDevice& device, const VolumeOptions& options) {
+  TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
+  EngineStart start;
+  start.super = *slots.slots[*slots.chosen];
+  return open_volume_at(device, options, start);
+}
+
+Result<bool> engine_block_allocated(Volume& volume, uint64_t block) {
+  return static_cast<LockedVolume&>(volume).block_allocated(block);
 }
 
 }  // namespace tux3

@@ -31,6 +31,7 @@
 
 #include "btree/btree.h"
 #include "delta/stream_replay.h"
+#include "fs/engine_start.h"
 #include "fs/allocator.h"
 #include "fs/commit_plan.h"
 #include "fs/io_pool.h"
@@ -99,7 +100,9 @@ class VolumeImpl final : public Volume {
   VolumeImpl(BlockDevice& device, const VolumeOptions& options, format::Superblock super);
   ~VolumeImpl() override;
 
-  Status start();  // replay and orphan cleanup, then the backend; called once by open()
+  // Replay and orphan cleanup, then the backend; called once by open_volume_at(), which
+  // passes how to start (the superblock is the constructor's).
+  Status start(const EngineStart& how);
 
   Status close() override;
   Result<Attr> lookup(uint64_t dir, std::string_view name) override;
@@ -211,7 +214,7 @@ class VolumeImpl final : public Volume {
   bool streams_have_work() const;
   // Open: applies the complete fsyncs of the committed delta's streams and drops their
   // reservations (the first delta after open commits that). `changed`: a commit is due.
-  Status replay_streams(bool& changed);
+  Status replay_streams(const EngineStart& how, bool& changed);
   // A record that does not fit the state (a wrong inode, a block in use) is not applied:
   // `rejected` says why, and its stream ends there.
   Status apply_stream_fsync(const StreamFsync& f, std::string& rejected);

@@ -39,13 +39,21 @@ VolumeImpl::VolumeImpl(BlockDevice& device, const VolumeOptions& options, Superb
     : dev_(device), opt_(options), sb_(std::move(super)), bs_(sb_.block_size()),
       store_(device, sb_) {}
 
-Status VolumeImpl::start() {
+Status VolumeImpl::start(const EngineStart& how) {
+  EngineReplayLog* log = how.log;
   // 2 and 3. The chain and the bnodes it changed.
   TUX3_ASSIGN_OR_RETURN(ChainReplay replay,
                         replay_chain(dev_, sb_, [&](uint64_t b) {
                           return store_.read_disk_bnode(b, sb_.delta);
                         }));
   stats_.replayed_records = replay.records;
+  if (log) {
+    log->log_blocks = replay.chain.size();
+    log->records = replay.records;
+    for (const LogBlock& lb : replay.blocks) {
+      for (const LogRecord& r : lb.records) ++log->records_by_code.at(uint8_t(r.code));
+    }
+  }
   chain_ = replay.chain;
   store_.set_overlay(replay.bnodes);
   itree_ = std::make_unique<Btree>(store_, bs_, kMagicIleaf, kOwnerInodeTable, sb_.itree);
@@ -80,9 +88,21 @@ Status VolumeImpl::start() {
   alloc_->set_counting(true);
   stream_goal_ = sb_.next_block;
 
+  // 4a. Blocks a newer durable state uses: nothing may overwrite them before the first
+  // delta, which frees them, is durable.
+  bool protected_blocks = false;
+  for (uint64_t b : how.protect) {
+    TUX3_ASSIGN_OR_RETURN(bool used, alloc_->is_allocated(b));
+    if (used) continue;
+    TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1));
+    pending_records_.push_back({LogCode::kAlloc, {b, 1}});  // the log says what it frees
+    op_frees_.push_back({b, 1});
+    protected_blocks = true;
+  }
+
   // 4b. The fsync streams: their complete records, on top of the committed delta.
   bool streams_replayed = false;
-  TUX3_RETURN_IF_ERROR(replay_streams(streams_replayed).with_context("fsync stream replay"));
+  TUX3_RETURN_IF_ERROR(replay_streams(how, streams_replayed).with_context("fsync stream replay"));
 
   // 6. Orphans.
   std::vector<uint64_t> orphans;
@@ -96,15 +116,22 @@ Status VolumeImpl::start() {
     if (inode->rec.nlink == 0) {
       touch(*inode);
       ++stats_.orphans_destroyed_at_open;
+      if (log) log->orphans.push_back(ino);
     }
+  }
+  if (how.renumber) {
+    sb_.delta = *how.renumber;
+    sb_.slot = unsigned(sb_.delta & 1);
   }
   dirty_bytes_ = 0;
   delta_started_ns_ = -1;
   marshalled_delta_ = sb_.delta;
+  bool first_delta_due = !orphans.empty() || streams_replayed || protected_blocks;
+  if (log) log->first_delta_due = first_delta_due;
   if (opt_.read_only) return Status::ok();
   io_ = std::make_unique<IoPool>(dev_, opt_.io_threads);
   backend_ = std::thread([this] { backend_main(); });
-  if (!orphans.empty() || streams_replayed) {
+  if (first_delta_due) {
     std::lock_guard lock(mu_);
     TUX3_RETURN_IF_ERROR(commit_and_wait(false));
   }

@@ -16,6 +16,11 @@ using namespace format;
 Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device, bool replay) {
   TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
   Superblock sb = *slots.slots[*slots.chosen];
+  return open_at(device, std::move(slots), sb, replay);
+}
+
+Result<std::unique_ptr<VolumeReader>> VolumeReader::open_at(BlockDevice& device, SlotPair slots,
+                                                            const Superblock& sb, bool replay) {
   std::unique_ptr<VolumeReader> reader(new VolumeReader(device, std::move(slots), sb));
   if (replay) {
     VolumeReader* r = reader.get();

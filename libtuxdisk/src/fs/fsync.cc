@@ -469,6 +469,18 @@ Status VolumeImpl::replay_streams(const EngineStart& how, bool& changed) {
   for (std::size_t i = 0; i < sb_.stream_count && i < kMaxStreams; ++i) {
     if (sb_.streams[i].block) op_frees_.push_back({sb_.streams[i].block, 1});
   }
+  // The chains' other blocks are free in the committed delta (the next one would have
+  // logged them), yet the committed superblock still leads to them: until the first delta
+  // is durable, a crash replays them again, so nothing may overwrite them before that.
+  for (const StreamFsync& f : replay.fsyncs) {
+    for (uint64_t b : f.blocks) {
+      TUX3_ASSIGN_OR_RETURN(bool used, alloc_->is_allocated(b));
+      if (used) continue;
+      TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1));
+      pending_records_.push_back({LogCode::kAlloc, {b, 1}});  // the log says what it frees
+      op_frees_.push_back({b, 1});
+    }
+  }
   changed = true;
   return Status::ok();
 }

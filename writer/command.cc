@@ -23,7 +23,7 @@ struct Spec {
   std::string_view usage;
 };
 
-constexpr std::array<Spec, 26> kSpecs = {{
+constexpr std::array<Spec, 28> kSpecs = {{
     {"mkdir", Op::kMkdir, 1, 2, false, "mkdir [-p] PATH [MODE]"},
     {"write", Op::kWrite, 2, 2, true,
      "write PATH SIZE [pattern=NAME] [seed=N] [offset=N] [bs=N] [sync=fsync|fdatasync]"},
@@ -56,6 +56,8 @@ constexpr std::array<Spec, 26> kSpecs = {{
      "rewrite PATH SIZE [bs=N] [threads=N] [seconds=S] [mode=hot|fresh]"},
     {"fsyncloop", Op::kFsyncloop, 2, 2, true,
      "fsyncloop PATH SIZE [jobs=N] [bs=N] [seconds=S] [mode=append|overwrite] [writers=N]"},
+    {"open", Op::kOpen, 1, 1, false, "open PATH"},
+    {"close", Op::kClose, 1, 1, false, "close PATH"},
 }};
 
 const Spec* find_spec(std::string_view name) {
@@ -324,6 +326,11 @@ Result<Command> Binder::run() {
         else if (a[2] == "exchange") c.flags = kRenameExchange;
         else return bad(fmt::format("'{}': expected noreplace or exchange", a[2]));
       }
+      break;
+    }
+    case Op::kOpen:
+    case Op::kClose: {
+      TUX3_ASSIGN_OR_RETURN(c.path, path(a[0], false));
       break;
     }
     case Op::kUnlink:

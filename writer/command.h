@@ -21,7 +21,7 @@ namespace tux3::writer {
 enum class Op {
   kMkdir, kWrite, kAppend, kCopy, kTruncate, kLink, kSymlink, kRename, kUnlink, kRmdir,
   kMknod, kChmod, kChown, kTouch, kSetxattr, kRmxattr, kSync, kUnify, kCheck, kRepeat, kLs,
-  kRewrite, kFsync, kFdatasync, kCrash, kFsyncloop,
+  kRewrite, kFsync, kFdatasync, kCrash, kFsyncloop, kOpen, kClose,
 };
 
 // write/append sync=: what follows each bs-sized write call.

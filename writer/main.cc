@@ -110,6 +110,7 @@ void print_stats(const VolumeStats& s, uint64_t ops, double seconds, bool json,
       {"stream bytes", s.stream_bytes},
       {"stream flushes", s.stream_flushes},
       {"stream records replayed", s.stream_records_replayed},
+      {"orphans destroyed at open", s.orphans_destroyed_at_open},
   };
   auto buckets = latency_buckets(s);
   if (!json) {
@@ -191,6 +192,13 @@ int main(int argc, char** argv) {
   run_options.gid = cmd.gid;
   run_options.seed = cmd.seed;
   run_options.now = cmd.volume.clock;
+  if (cmd.progress) {
+    run_options.after_command = [](const writer::Step& step, const std::vector<std::string>&,
+                                   uint64_t) {
+      fmt::print("done {} {}\n", step.line, step.command);
+      std::fflush(stdout);
+    };
+  }
   writer::RunResult result = writer::run_script(*script, **volume, run_options);
   if (result.crashed) {
     // As a power loss: no commit, no close, the backend stopped wherever it is. What the

@@ -40,6 +40,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   po::options_description visible("Options");
   visible.add_options()
       ("quiet,q", "print nothing but errors")
+      ("progress", "print \"done LINE COMMAND\" on standard output after each command, "
+       "flushed at once")
       ("json", "print the statistics as one JSON object")
       ("time", po::value<std::string>(),
        "SECONDS since the epoch: every timestamp the run sets (default: SOURCE_DATE_EPOCH "
@@ -98,6 +100,7 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   cmd.image = vm["image"].as<std::string>();
   cmd.script = vm["script"].as<std::string>();
   cmd.quiet = vm.count("quiet") > 0;
+  cmd.progress = vm.count("progress") > 0;
   cmd.json = vm.count("json") > 0;
 
   TUX3_ASSIGN_OR_RETURN(cmd.seed, number(vm, "seed", 0, UINT64_MAX));

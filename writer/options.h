@@ -18,6 +18,7 @@ struct CommandLine {
   uint64_t seed = 0;
   bool direct = false;  // O_DIRECT
   bool quiet = false;
+  bool progress = false;  // a line after each command (for a test that kills the writer)
   bool json = false;
   bool help = false;
   bool version = false;

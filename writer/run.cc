@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include <fmt/format.h>
 
@@ -77,6 +78,16 @@ class Runner {
   const RunOptions& opt_;
   uint64_t ops_ = 0;
   bool crashed_ = false;
+
+ public:
+  // Releases the handles `open` left (as a process's exit closes its files).
+  void close_handles() {
+    for (auto& [path, ino] : handles_) (void)vol_.release_file(ino);
+    handles_.clear();
+  }
+
+ private:
+  std::multimap<std::string, uint64_t> handles_;  // open: the path given -> its inode
   std::vector<std::string> fsyncloop_json_;
   std::vector<uint64_t> loops_;  // the index of each open repeat, outermost first
 };
@@ -354,6 +365,20 @@ Outcome Runner::execute(const Command& c) {
       std::span<const uint8_t> value(reinterpret_cast<const uint8_t*>(c.value.data()), c.value.size());
       return done(vol_.setxattr(a->ino, c.name, value, int(c.flags)), c.path);
     }
+    case Op::kOpen: {
+      auto a = resolve(c.path);
+      if (!a) return from_status(a.status(), c.path);
+      Status s = vol_.open_file(a->ino);
+      if (s) handles_.insert({c.path, a->ino});
+      return done(s, c.path);
+    }
+    case Op::kClose: {
+      auto it = handles_.find(c.path);
+      if (it == handles_.end()) return Error{EBADF, fmt::format("{}: not open", c.path)};
+      uint64_t ino = it->second;
+      handles_.erase(it);
+      return done(vol_.release_file(ino), c.path);
+    }
     case Op::kSync: return done(vol_.sync(), "");
     case Op::kFsync:
     case Op::kFdatasync: {
@@ -416,7 +441,8 @@ Outcome Runner::list(uint64_t dir, const std::string& path, bool recursive) {
 
 std::optional<RunFailure> Runner::run(const std::vector<Step>& steps) {
   for (const Step& step : steps) {
-    auto bound = bind_command(step.command, expand(step.args));
+    std::vector<std::string> args = expand(step.args);
+    auto bound = bind_command(step.command, args);
     if (!bound) {  // a value that came from a variable
       std::string reason = bound.status().message();
       if (reason.starts_with(step.command + ": ")) reason.erase(0, step.command.size() + 2);
@@ -432,7 +458,8 @@ std::optional<RunFailure> Runner::run(const std::vector<Step>& steps) {
       loops_.pop_back();
       continue;
     }
-    ++ops_;
+    uint64_t index = ops_++;
+    if (opt_.before_command) opt_.before_command(step, args, index);
     Outcome outcome = execute(*bound);
     if (crashed_) return std::nullopt;
     bool volume_error = outcome && outcome->err == EIO;
@@ -447,12 +474,14 @@ std::optional<RunFailure> Runner::run(const std::vector<Step>& steps) {
       } else if (outcome->err != step.expect_errno) {
         reason = fmt::format("expected {}, got: {}", errno_name(step.expect_errno), reason);
       } else {
+        if (opt_.after_command) opt_.after_command(step, args, index);
         continue;
       }
     } else if (!outcome) {
+      if (opt_.after_command) opt_.after_command(step, args, index);
       continue;
     }
-    return RunFailure{step.line, step.command, reason, volume_error};
+    return RunFailure{step.line, step.command, reason, volume_error, outcome ? outcome->err : 0};
   }
   return std::nullopt;
 }
@@ -465,6 +494,7 @@ RunResult run_script(const Script& script, Volume& volume, const RunOptions& opt
   result.failure = runner.run(script.steps);
   result.ops = runner.ops();
   result.crashed = runner.crashed();
+  if (!result.crashed) runner.close_handles();
   result.fsyncloop_json = std::move(runner.fsyncloop_json());
   return result;
 }

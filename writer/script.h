@@ -65,6 +65,15 @@ struct RunOptions {
   uint32_t gid = 0;
   uint64_t seed = 0;  // for patterns when a command has no seed=
   std::function<format::Timestamp()> now;  // for touch without SECONDS
+  // Called around every command that runs (not repeat/end), in this thread: before it
+  // starts, and after it finished (successfully, or with the error expect-error wanted).
+  // `args` are its arguments with loop variables substituted; `index` counts commands
+  // run, from 0 (a loop's commands count each time). The crash tests snapshot the volume
+  // after each command; --progress prints a line.
+  using CommandHook =
+      std::function<void(const Step& step, const std::vector<std::string>& args, uint64_t index)>;
+  CommandHook before_command;
+  CommandHook after_command;
 };
 
 struct RunFailure {
@@ -72,6 +81,7 @@ struct RunFailure {
   std::string command;  // the command name
   std::string reason;   // one line
   bool volume_error = false;
+  int err = 0;          // the errno the command failed with (0: a check mismatch)
 };
 
 struct RunResult {

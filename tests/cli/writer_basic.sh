@@ -29,7 +29,7 @@ tw img s.tw
 tw_ok "a short script"
 check "statistics lines in order" \
   test "$(cut -d: -f1 "$OUT" | tr '\n' ,)" == \
-  "ops,elapsed,deltas,unifies,data blocks,leaves,bnodes,bitmap blocks,log blocks,log records,bytes written,flushes,forks,fork bytes,stable waits,stable wait us,throttle waits,throttle wait us,commit waits,commit wait us,marshal us,marshal max us,in-flight writes peak,in-flight bytes peak,pages evicted,inodes evicted,fsync calls,fsync stream,fsync clean,fsync waited delta,fsync delta mode,fsync fallback new,fsync fallback dir,fsync fallback meta,fsync fallback unreserved,fsync fallback nospace,fsync stream waits,stream blocks,stream data blocks,stream bytes,stream flushes,stream records replayed,fsync latency us,"
+  "ops,elapsed,deltas,unifies,data blocks,leaves,bnodes,bitmap blocks,log blocks,log records,bytes written,flushes,forks,fork bytes,stable waits,stable wait us,throttle waits,throttle wait us,commit waits,commit wait us,marshal us,marshal max us,in-flight writes peak,in-flight bytes peak,pages evicted,inodes evicted,fsync calls,fsync stream,fsync clean,fsync waited delta,fsync delta mode,fsync fallback new,fsync fallback dir,fsync fallback meta,fsync fallback unreserved,fsync fallback nospace,fsync stream waits,stream blocks,stream data blocks,stream bytes,stream flushes,stream records replayed,orphans destroyed at open,fsync latency us,"
 out_has "ops: 2" "two commands ran"
 out_has "data blocks: 25" "100k of data is 25 blocks"
 out_has "deltas: 2" "sync and close commit one delta each"

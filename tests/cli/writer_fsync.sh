@@ -172,4 +172,24 @@ tw --json st.img - <<<'sync'
 check "--json without fsyncloop has no fsyncloop key" \
   python3 -c "import json,sys; assert 'fsyncloop' not in json.load(open(sys.argv[1]))" "$OUT"
 
+# --progress: a line after each command, as it returns; open/close hold a file open, so an
+# unlinked one is an orphan that survives a crash until the next open destroys it.
+new_image orph.img 8m
+printf 'write /o 4k\nopen /o\nunlink /o\nsync\nls /\ncrash\n' >orph.tw
+tw --progress -q orph.img orph.tw
+tw_ok "--progress with open, unlink and crash"
+check "one done line for each command but the crash" \
+  test "$(grep -c '^done ' "$OUT")" -eq 5
+out_has "done 2 open" "the open is reported with its line"
+out_has "done 4 sync" "the sync is reported"
+tw orph.img - <<<'ls /'
+tw_ok "reopen after the crash"
+out_has "orphans destroyed at open: 1" "the orphan the crash left is destroyed at open"
+tw orph.img - <<<'close /nothing'
+tw_error 1 "close: /nothing: not open" "close of a path never opened"
+printf 'write /p 1k\nopen /p\nunlink /p\n' | "$WRITER" orph.img - >/dev/null 2>&1
+tw orph.img - <<<'ls /'
+out_has "orphans destroyed at open: 0" "handles left open at the end are closed with the script"
+verify_clean orph.img "after orphans"
+
 finish

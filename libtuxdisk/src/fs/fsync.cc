@@ -473,13 +473,7 @@ Status VolumeImpl::replay_streams(const EngineStart& how, bool& changed) {
   // logged them), yet the committed superblock still leads to them: until the first delta
   // is durable, a crash replays them again, so nothing may overwrite them before that.
   for (const StreamFsync& f : replay.fsyncs) {
-    for (uint64_t b : f.blocks) {
-      TUX3_ASSIGN_OR_RETURN(bool used, alloc_->is_allocated(b));
-      if (used) continue;
-      TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1));
-      pending_records_.push_back({LogCode::kAlloc, {b, 1}});  // the log says what it frees
-      op_frees_.push_back({b, 1});
-    }
+    for (uint64_t b : f.blocks) TUX3_RETURN_IF_ERROR(hold_until_next_delta(b).status());
   }
   changed = true;
   return Status::ok();

@@ -103,6 +103,10 @@ class VolumeImpl final : public Volume {
   // Replay and orphan cleanup, then the backend; called once by open_volume_at(), which
   // passes how to start (the superblock is the constructor's).
   Status start(const EngineStart& how);
+  // At open: a block a durable state still leads to, free in the state replayed, is
+  // held allocated and freed by the next delta (ALLOC and FREE in its log), so nothing
+  // overwrites it before that delta is durable. Returns whether it was free.
+  Result<bool> hold_until_next_delta(uint64_t block);
 
   Status close() override;
   Result<Attr> lookup(uint64_t dir, std::string_view name) override;

@@ -92,12 +92,8 @@ Status VolumeImpl::start(const EngineStart& how) {
   // delta, which frees them, is durable.
   bool protected_blocks = false;
   for (uint64_t b : how.protect) {
-    TUX3_ASSIGN_OR_RETURN(bool used, alloc_->is_allocated(b));
-    if (used) continue;
-    TUX3_RETURN_IF_ERROR(alloc_->mark(b, 1));
-    pending_records_.push_back({LogCode::kAlloc, {b, 1}});  // the log says what it frees
-    op_frees_.push_back({b, 1});
-    protected_blocks = true;
+    TUX3_ASSIGN_OR_RETURN(bool held, hold_until_next_delta(b));
+    protected_blocks |= held;
   }
 
   // 4b. The fsync streams: their complete records, on top of the committed delta.
@@ -136,6 +132,15 @@ Status VolumeImpl::start(const EngineStart& how) {
     TUX3_RETURN_IF_ERROR(commit_and_wait(false));
   }
   return Status::ok();
+}
+
+Result<bool> VolumeImpl::hold_until_next_delta(uint64_t block) {
+  TUX3_ASSIGN_OR_RETURN(bool used, alloc_->is_allocated(block));
+  if (used) return false;
+  TUX3_RETURN_IF_ERROR(alloc_->mark(block, 1));
+  pending_records_.push_back({LogCode::kAlloc, {block, 1}});  // the log says what it frees
+  op_frees_.push_back({block, 1});
+  return true;
 }
 
 Status VolumeImpl::close() {

@@ -376,5 +376,34 @@ TEST_F(ReplayTest, UnknownIncompatibleFeatureIsRefused) {
   EXPECT_EQ(list_log(base).status().code(), Errc::kNotSupported);
 }
 
+// A newer writer committed the newest slot with a feature this build does not know:
+// falling back to the older slot would discard that delta, so the volume is refused.
+TEST_F(ReplayTest, NewestSlotWithAnUnknownFeatureRefusesTheVolume) {
+  files_per_delta(2);
+  auto slots = read_superblock(base);
+  ASSERT_TRUE(slots.is_ok());
+  unsigned newest = *slots->chosen;
+  format::Superblock sb = *slots->slots[newest];
+  sb.feature_incompat |= 1ull << 40;
+  std::vector<uint8_t> slot(format::kSuperSlotSize);
+  format::encode_superblock(sb, slot);
+  ASSERT_TRUE(base.write(format::kSuperSlotOffset[newest], slot).is_ok());
+  auto again = read_superblock(base);
+  EXPECT_EQ(again.status().code(), Errc::kNotSupported);
+  EXPECT_NE(again.status().message().find("newer than slot"), std::string::npos)
+      << again.status().message();
+  EXPECT_EQ(replay_volume(base, {}).status().code(), Errc::kNotSupported);
+}
+
+// --until-delta on a fresh volume, whose log is empty: refused, never a crash.
+TEST_F(ReplayTest, OlderDeltaOfAnEmptyLogIsRefused) {
+  ReplayOptions at;
+  at.until_delta = 0;
+  at.dry_run = true;
+  auto r = replay_volume(base, at);
+  EXPECT_EQ(r.status().code(), Errc::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("not in the log"), std::string::npos) << r.status().message();
+}
+
 }  // namespace
 }  // namespace tux3

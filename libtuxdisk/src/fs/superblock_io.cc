@@ -25,15 +25,31 @@ Result<SlotPair> read_superblock(BlockDevice& device) {
     if (a.code() == Errc::kNotFound && b.code() == Errc::kNotFound) {
       return Status::not_found(fmt::format("{}: no tux3 superblock", device.name()));
     }
-    Status worst = a.code() == Errc::kNotSupported ? a
-                   : b.code() == Errc::kNotSupported ? b
-                   : a.code() == Errc::kNotFound      ? b
-                                                      : a;
+    // A slot this build cannot read (a newer version or feature) says why by itself.
+    if (a.code() == Errc::kNotSupported || b.code() == Errc::kNotSupported) {
+      Status unsupported = a.code() == Errc::kNotSupported ? a : b;
+      return std::move(unsupported).with_context(device.name());
+    }
+    Status worst = a.code() == Errc::kNotFound ? b : a;
     return std::move(worst).with_context(
         fmt::format("{}: no valid superblock slot (slot 0: {}; slot 1: {})", device.name(),
                     a.message(), b.message()));
   }
   const Superblock& sb = *slots.slots[*slots.chosen];
+  // The other slot, unreadable only because it names a version or feature this build does
+  // not know, and newer than the chosen one: a newer writer committed it. Falling back to
+  // the older slot would discard that delta: refuse the volume instead.
+  unsigned other = 1 - *slots.chosen;
+  const Status& why = slots.slots[other].status();
+  if (why.code() == Errc::kNotSupported) {
+    auto raw = std::span<const uint8_t>(image).subspan(other * kSuperSlotSize, kSuperSlotSize);
+    uint64_t other_delta = decode_header(raw).delta;
+    if (other_delta > sb.delta) {
+      return Status::not_supported(fmt::format(
+          "{}: {} (its delta {} is newer than slot {}'s delta {})", device.name(), why.message(),
+          other_delta, *slots.chosen, sb.delta));
+    }
+  }
   uint64_t need = sb.vol_blocks << sb.block_bits;
   if (device.size() < need) {
     return Status::corruption(fmt::format(

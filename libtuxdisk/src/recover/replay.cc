@@ -188,7 +188,7 @@ class Replayer {
     if (want == committed.delta) {
       if (!chain) {
         report.damage = damage_of(committed.delta, chain.status());
-        if (other_chain) report.damage->last_valid_delta = other->delta;
+        report.damage->last_valid_delta = last_valid(committed);
         return t;
       }
       t.super = committed;
@@ -243,10 +243,11 @@ class Replayer {
       t.discarded.erase(std::unique(t.discarded.begin(), t.discarded.end()), t.discarded.end());
       return t;
     }
-    std::string held = chain ? fmt::format("deltas {} to {}", chain->deltas.front().delta,
-                                           chain->deltas.back().delta)
-                             : std::string("nothing readable");
-    if (chain && chain->deltas.empty()) held = "no delta (it is empty)";
+    std::string held = !chain                  ? std::string("nothing readable")
+                       : chain->deltas.empty() ? std::string("no delta (it is empty)")
+                                               : fmt::format("deltas {} to {}",
+                                                             chain->deltas.front().delta,
+                                                             chain->deltas.back().delta);
     std::string other_held;
     if (other_chain && !other_chain->deltas.empty()) {
       other_held = fmt::format("; the other superblock slot's log, deltas {} to {}",
@@ -269,23 +270,35 @@ class Replayer {
     return open_volume_at(dev_, vo, start);
   }
 
-  // The newest state older than `t` that opens, for a log that does not apply whole:
-  // the deltas of t's chain, newest first, then the other slot.
-  std::optional<uint64_t> last_valid(const Target& t) {
-    auto try_open = [&](const Superblock& sb) {
-      Target older = t;
+  // The last valid point below the state `newest` (whose log does not read or apply
+  // whole): the newest older state whose log applies and whose metadata verifies. The
+  // candidates, newest first: the deltas of newest's chain, the other slot, the deltas of
+  // the other slot's chain. (Its data may still have been reused since: replaying to it
+  // reports that.)
+  std::optional<uint64_t> last_valid(const Superblock& newest) {
+    auto usable = [&](const Superblock& sb) {
+      Target older;
       older.committed = false;
       EngineReplayLog log;
-      return open_view(older, log, sb).is_ok();
+      if (!open_view(older, log, sb)) return false;
+      auto reader = VolumeReader::open_at(dev_, slots_, sb);
+      if (!reader) return false;
+      auto verified = verify_volume(**reader);
+      return verified && verified->clean();
     };
-    if (auto chain = read_chain(dev_, t.super)) {
+    auto from_chain = [&](const Superblock& top, bool include_top) -> std::optional<uint64_t> {
+      auto chain = read_chain(dev_, top);
+      if (!chain) return std::nullopt;  // no state of this chain replays
       for (std::size_t i = chain->deltas.size(); i-- > 0;) {
-        if (chain->deltas[i].delta >= t.super.delta) continue;
-        if (try_open(state_of(t.super, *chain, i))) return chain->deltas[i].delta;
+        uint64_t d = chain->deltas[i].delta;
+        if (d == top.delta && !include_top) continue;
+        if (usable(state_of(top, *chain, i))) return d;
       }
-    }
+      return std::nullopt;
+    };
+    if (auto d = from_chain(newest, false)) return d;
     std::optional<Superblock> other = other_slot(slots_);
-    if (other && other->delta < t.super.delta && try_open(*other)) return other->delta;
+    if (other && other->delta < newest.delta) return from_chain(*other, true);
     return std::nullopt;
   }
 
@@ -439,7 +452,12 @@ Result<std::unique_ptr<Volume>> replay_into(Replayer& r, ReplayReport& report, T
   if (!view) {
     if (view.status().code() != Errc::kCorruption) return view.status();
     report.damage = damage_of(target.super.delta, view.status());
-    report.damage->last_valid_delta = r.last_valid(target);
+    if (!target.committed) {
+      report.damage->reason = fmt::format("the state of delta {} no longer reads whole (a later "
+                                          "delta may have reused its blocks): {}",
+                                          target.super.delta, report.damage->reason);
+    }
+    report.damage->last_valid_delta = r.last_valid(target.super);
     return std::unique_ptr<Volume>();
   }
   fill_from_log(log, target.super, report);
@@ -478,10 +496,11 @@ Result<ReplayReport> replay_volume(BlockDevice& device, const ReplayOptions& opt
   TUX3_ASSIGN_OR_RETURN(auto view, replay_into(r, report, target));
   if (report.damage || report.clean || options.dry_run) return report;
   if (discards(options, report) && !options.force) {
-    std::string what = !report.discarded.empty()
-                           ? fmt::format("committed deltas {} to {}", report.discarded.front(),
-                                         report.discarded.back())
-                           : std::string("fsyncs the streams hold");
+    const auto& d = report.discarded;
+    std::string what = d.empty()             ? std::string("fsyncs the streams hold")
+                       : d.size() == 1       ? fmt::format("committed delta {}", d.front())
+                                             : fmt::format("committed deltas {} to {}", d.front(),
+                                                           d.back());
     return Status::invalid_argument(fmt::format("writing this state discards {}: give --force "
                                                 "to write it", what));
   }
@@ -529,9 +548,11 @@ Result<LogListing> list_log(BlockDevice& device) {
       out.blocks.insert(out.blocks.begin(), {block, lb->header.delta, lb->prev, lb->records});
       block = lb->prev;
     }
-    std::optional<Superblock> other = other_slot(out.slots);
-    if (other && other->delta < sb.delta && read_chain(device, *other)) {
-      out.damage->last_valid_delta = other->delta;
+    ReplayOptions none;
+    Replayer r(device, none);
+    ReplayReport ignored;
+    if (r.find_target(ignored).is_ok() && ignored.damage) {
+      out.damage->last_valid_delta = ignored.damage->last_valid_delta;
     }
   }
   if (!has_live_streams(sb)) return out;

@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "cmdline.h"
 #include "options.h"
 #include "populate.h"
 #include "report.h"
 #include "target.h"
 #include "tuxdisk/mkfs.h"
 #include "tuxdisk/trace_device.h"
-#include "tuxdisk/version.h"
 
 using namespace tux3;
 
@@ -37,8 +37,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd.version) {
-    fmt::print("mkfs.tux3 (tux3-tools) {}, on-disk format {}\n", suite_version(),
-               format::kFormatVersion);
+    fmt::print("{}\n", cmdline::version_line("mkfs.tux3"));
     return kExitOk;
   }
   const std::string& path = cmd.request.path;

@@ -4,12 +4,12 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include <charconv>
 #include <ctime>
-#include <sstream>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+
+#include "cmdline.h"
 
 #include "tuxdisk/size_parse.h"
 
@@ -18,23 +18,12 @@ namespace {
 
 namespace po = boost::program_options;
 
-Status usage(std::string message) { return Status::invalid_argument(std::move(message)); }
-
-// A whole decimal number of at most `max`, nothing else (no sign, no spaces).
-bool parse_decimal(std::string_view text, uint64_t max, uint64_t& out) {
-  if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out <= max;
-}
+using cmdline::parse_decimal;
+using cmdline::usage;
 
 Result<format::Timestamp> creation_time() {
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
-    uint64_t sec;
-    if (!parse_decimal(epoch, uint64_t(INT64_MAX), sec)) {
-      return usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", epoch));
-    }
-    return format::Timestamp{int64_t(sec), 0};
-  }
+  TUX3_ASSIGN_OR_RETURN(auto epoch, cmdline::source_date_epoch());
+  if (epoch) return *epoch;
   timespec ts;
   clock_gettime(CLOCK_REALTIME, &ts);
   return format::Timestamp{ts.tv_sec, uint32_t(ts.tv_nsec)};
@@ -90,28 +79,24 @@ Result<Command> parse_command_line(int argc, char** argv) {
       ("help,h", "print this help and exit");
   po::options_description hidden;
   hidden.add_options()("target", po::value<std::string>())("size", po::value<std::string>());
-  po::options_description all;
-  all.add(visible).add(hidden);
   po::positional_options_description positional;
   positional.add("target", 1).add("size", 1);
 
   Command cmd;
-  po::variables_map vm;
-  try {
-    po::parsed_options parsed =
-        po::command_line_parser(argc, argv).options(all).positional(positional).run();
-    for (const po::option& o : parsed.options) cmd.request.force += o.string_key == "force";
-    po::store(parsed, vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage(fmt::format("{} (try --help)", e.what()));
-  }
-  std::ostringstream help;
-  help << "Usage: mkfs.tux3 [options] DEVICE|FILE [SIZE]\n"
-          "Make a tux3 volume. SIZE (suffixes k, m, g, t, p: powers of 1024) creates or "
-          "extends an image file, or uses only that much of a device.\n\n"
-       << visible;
-  cmd.help_text = help.str();
+  TUX3_ASSIGN_OR_RETURN(
+      cmdline::Parsed parsed,
+      cmdline::parse(argc, argv, visible, hidden, positional,
+                     "Usage: mkfs.tux3 [options] DEVICE|FILE [SIZE]\n"
+                     "Make a tux3 volume. SIZE (suffixes k, m, g, t, p: powers of 1024) creates "
+                     "or extends an image file, or uses only that much of a device.\n",
+                     [&](const po::parsed_options& raw) {
+                       // -f twice (-ff) also overrides a busy device.
+                       for (const po::option& o : raw.options) {
+                         cmd.request.force += o.string_key == "force";
+                       }
+                     }));
+  const po::variables_map& vm = parsed.vm;
+  cmd.help_text = std::move(parsed.help_text);
   cmd.help = vm.count("help") > 0;
   cmd.version = vm.count("version") > 0;
   if (cmd.help || cmd.version) return cmd;

@@ -14,12 +14,12 @@
 #include <fmt/format.h>
 
 #include "names.h"
+#include "cmdline.h"
 #include "options.h"
 #include "output.h"
 #include "tuxdisk/file_device.h"
 #include "tuxdisk/probe.h"
 #include "tuxdisk/replay.h"
-#include "tuxdisk/version.h"
 
 using namespace tux3;
 
@@ -116,8 +116,7 @@ int main(int argc, char** argv) {
     return kExitClean;
   }
   if (cmd.version) {
-    fmt::print("tux3-replay (tux3-tools) {}, on-disk format {}\n", suite_version(),
-               format::kFormatVersion);
+    fmt::print("{}\n", cmdline::version_line("tux3-replay"));
     return kExitClean;
   }
   bool write = cmd.mode == replay::Mode::kReplay && !cmd.replay.dry_run;

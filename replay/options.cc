@@ -1,13 +1,12 @@
 // options.cc: tux3-replay option parsing (Boost.Program_options) and validation.
 #include "options.h"
 
-#include <charconv>
-#include <cstdlib>
-#include <sstream>
 #include <vector>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+
+#include "cmdline.h"
 
 #include "tuxdisk/format/constants.h"
 
@@ -16,14 +15,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-Status usage(std::string message) { return Status::invalid_argument(std::move(message)); }
-
-// A whole decimal number of at most `max`, nothing else (no sign, no spaces).
-bool parse_decimal(std::string_view text, uint64_t max, uint64_t& out) {
-  if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out <= max;
-}
+using cmdline::parse_decimal;
+using cmdline::usage;
 
 // --until-stream S:SEQ, into `limits`; each stream at most once.
 Status add_stream_limit(const std::string& text, std::map<uint16_t, uint64_t>& limits) {
@@ -64,25 +57,18 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       ("help,h", "print this help and exit");
   po::options_description hidden;
   hidden.add_options()("device", po::value<std::vector<std::string>>());
-  po::options_description all;
-  all.add(visible).add(hidden);
   po::positional_options_description positional;
   positional.add("device", -1);
 
   CommandLine cmd;
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage(fmt::format("{} (try --help)", e.what()));
-  }
-  std::ostringstream help;
-  help << "Usage: tux3-replay [options] DEVICE|FILE\n"
-          "Replay the delta log and fsync streams of a tux3 volume after a crash and write a "
-          "clean state, or print them. See tux3-replay(8).\n\n"
-       << visible;
-  cmd.help_text = help.str();
+  TUX3_ASSIGN_OR_RETURN(
+      cmdline::Parsed parsed,
+      cmdline::parse(argc, argv, visible, hidden, positional,
+                     "Usage: tux3-replay [options] DEVICE|FILE\n"
+                     "Replay the delta log and fsync streams of a tux3 volume after a crash and "
+                     "write a clean state, or print them. See tux3-replay(8).\n"));
+  const po::variables_map& vm = parsed.vm;
+  cmd.help_text = std::move(parsed.help_text);
   cmd.help = vm.count("help") > 0;
   cmd.version = vm.count("version") > 0;
   if (cmd.help || cmd.version) return cmd;
@@ -127,14 +113,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       TUX3_RETURN_IF_ERROR(add_stream_limit(text, r.stream_limit));
     }
   }
-  if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
-    uint64_t sec;
-    if (!parse_decimal(epoch, uint64_t(INT64_MAX), sec)) {
-      return usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", epoch));
-    }
-    format::Timestamp t{int64_t(sec), 0};
-    r.engine.clock = [t] { return t; };
-  }
+  TUX3_ASSIGN_OR_RETURN(auto epoch, cmdline::source_date_epoch());
+  if (epoch) r.engine.clock = [t = *epoch] { return t; };
   return cmd;
 }
 

@@ -18,10 +18,10 @@
 
 #include <fmt/format.h>
 
+#include "cmdline.h"
 #include "options.h"
 #include "script.h"
 #include "tuxdisk/file_device.h"
-#include "tuxdisk/version.h"
 
 using namespace tux3;
 
@@ -151,8 +151,7 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd.version) {
-    fmt::print("tux3-writer (tux3-tools) {}, on-disk format {}\n", suite_version(),
-               format::kFormatVersion);
+    fmt::print("{}\n", cmdline::version_line("tux3-writer"));
     return kExitOk;
   }
 

@@ -1,12 +1,11 @@
 // options.cc: tux3-writer option parsing (Boost.Program_options) and validation.
 #include "options.h"
 
-#include <charconv>
-#include <cstdlib>
-#include <sstream>
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+
+#include "cmdline.h"
 
 #include "tuxdisk/size_parse.h"
 
@@ -15,14 +14,8 @@ namespace {
 
 namespace po = boost::program_options;
 
-Status usage(std::string message) { return Status::invalid_argument(std::move(message)); }
-
-// A whole decimal number of at most `max`, nothing else (no sign, no spaces).
-bool parse_decimal(std::string_view text, uint64_t max, uint64_t& out) {
-  if (text.empty()) return false;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && out <= max;
-}
+using cmdline::parse_decimal;
+using cmdline::usage;
 
 Result<uint64_t> number(const po::variables_map& vm, const char* name, uint64_t min,
                         uint64_t max) {
@@ -73,25 +66,19 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       ("help,h", "print this help and exit");
   po::options_description hidden;
   hidden.add_options()("image", po::value<std::string>())("script", po::value<std::string>());
-  po::options_description all;
-  all.add(visible).add(hidden);
   po::positional_options_description positional;
   positional.add("image", 1).add("script", 1);
 
   CommandLine cmd;
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return usage(fmt::format("{} (try --help)", e.what()));
-  }
-  std::ostringstream help;
-  help << "Usage: tux3-writer [options] IMAGE SCRIPT|-\n"
-          "Run a script of file system operations (mkdir, write, link, rename, ...) on the tux3 "
-          "volume in IMAGE, then close it and print statistics. See tux3-writer(1).\n\n"
-       << visible;
-  cmd.help_text = help.str();
+  TUX3_ASSIGN_OR_RETURN(
+      cmdline::Parsed parsed,
+      cmdline::parse(argc, argv, visible, hidden, positional,
+                     "Usage: tux3-writer [options] IMAGE SCRIPT|-\n"
+                     "Run a script of file system operations (mkdir, write, link, rename, ...) "
+                     "on the tux3 volume in IMAGE, then close it and print statistics. See "
+                     "tux3-writer(1).\n"));
+  const po::variables_map& vm = parsed.vm;
+  cmd.help_text = std::move(parsed.help_text);
   cmd.help = vm.count("help") > 0;
   cmd.version = vm.count("version") > 0;
   if (cmd.help || cmd.version) return cmd;
@@ -143,12 +130,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   if (vm.count("time")) {
     TUX3_ASSIGN_OR_RETURN(uint64_t sec, number(vm, "time", 0, uint64_t(INT64_MAX)));
     cmd.fixed_time = format::Timestamp{int64_t(sec), 0};
-  } else if (const char* epoch = std::getenv("SOURCE_DATE_EPOCH")) {
-    uint64_t sec;
-    if (!parse_decimal(epoch, uint64_t(INT64_MAX), sec)) {
-      return usage(fmt::format("SOURCE_DATE_EPOCH '{}' is not a non-negative integer", epoch));
-    }
-    cmd.fixed_time = format::Timestamp{int64_t(sec), 0};
+  } else {
+    TUX3_ASSIGN_OR_RETURN(cmd.fixed_time, cmdline::source_date_epoch());
   }
   return cmd;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh: configure and build one build type into its own directory.
-# Usage: scripts/build.sh [Debug|Release|Sanitize|Thread]   (default Debug)
+# Usage: scripts/build.sh [Debug|Release|Sanitize|Thread] [cmake --build options, e.g.
+#        --target NAME]   (default Debug, every target)
 # Prints the build directory on the last line of stdout.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,5 +18,5 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 if [[ ! -f "$dir/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$dir" "${generator[@]}" -DCMAKE_BUILD_TYPE="$type" >&2
 fi
-cmake --build "$dir" -j2 >&2
+cmake --build "$dir" -j2 "${@:2}" >&2
 echo "$dir"

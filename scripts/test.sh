@@ -27,5 +27,8 @@ case "${1:-}" in
     ;;
   *) echo "test.sh: unknown option '$1' (--sanitize or --tsan)" >&2; exit 16 ;;
 esac
-dir=$("$root/scripts/build.sh" "$type" | tail -n 1)
+targets=()
+# The ThreadSanitizer run needs only the engine's unit tests: build just those.
+[[ $type == Thread ]] && targets=(--target tuxdisk_unit_tests)
+dir=$("$root/scripts/build.sh" "$type" "${targets[@]}" | tail -n 1)
 ctest --test-dir "$dir" --output-on-failure -j2 "${filter[@]}"

@@ -32,6 +32,10 @@ Result<std::vector<uint8_t>*> Allocator::load(uint64_t index) {
 
 Result<std::vector<uint8_t>*> Allocator::bits(uint64_t index) { return load(index); }
 
+void Allocator::mark_all_dirty() {
+  for (uint64_t index = 0; index * bits_per_block_ < vol_blocks_; ++index) dirty_.insert(index);
+}
+
 Result<bool> Allocator::is_allocated(uint64_t block) {
   if (block >= vol_blocks_) return Status::invalid_argument(fmt::format("block {} is beyond the volume", block));
   TUX3_ASSIGN_OR_RETURN(auto* bits, load(block / bits_per_block_));

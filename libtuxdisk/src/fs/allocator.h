@@ -44,6 +44,8 @@ class Allocator {
 
   // Bitmap blocks changed since they were last written (indexes), and their bits.
   const std::set<uint64_t>& dirty() const { return dirty_; }
+  // Every bitmap block the volume needs is to be written (a bitmap rebuilt by repair).
+  void mark_all_dirty();
   Result<std::vector<uint8_t>*> bits(uint64_t index);
   void mark_written(uint64_t index) { dirty_.erase(index); }
 

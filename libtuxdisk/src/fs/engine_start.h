@@ -53,6 +53,10 @@ struct EngineStart {
   // delta, so the next commit supersedes it. Reads after the replay then accept blocks up
   // to this delta: the caller has checked the older state's blocks first.
   std::optional<uint64_t> renumber;
+  // Repair (fsck): the allocation bitmap to start from, one bit per block (bit b % 64 of
+  // word b / 64), instead of the bitmap blocks and the log's allocation records; every
+  // bitmap block is then rewritten by the next unify. REQUIRES: no live fsync streams.
+  std::shared_ptr<const std::vector<uint64_t>> allocation;
   EngineReplayLog* log = nullptr;  // optional
 };
 

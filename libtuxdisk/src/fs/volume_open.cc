@@ -10,6 +10,8 @@
 //      reservations;
 //   6. destroy the orphans the orphan tree lists; 5 and 6 are committed as a first delta.
 // Nothing is written until that first delta (and nothing at all when read-only).
+#include <bit>
+
 #include <fmt/format.h>
 
 #include "delta/chain_replay.h"
@@ -61,31 +63,52 @@ Status VolumeImpl::start(const EngineStart& how) {
   inode_count_ = sb_.inode_count;
   next_inum_ = sb_.next_inum;
 
-  // 4. The bitmap: read through inode 1's extents; a hole is all free.
-  alloc_ = std::make_unique<Allocator>(
-      sb_.vol_blocks, bs_, sb_.free_blocks,
-      [this](uint64_t index) -> Result<std::optional<std::vector<uint8_t>>> {
-        TUX3_ASSIGN_OR_RETURN(Inode * bitmap, get_inode(kInoBitmap));
-        TUX3_ASSIGN_OR_RETURN(auto extent, map_block(*bitmap, index));
-        if (!extent) return std::optional<std::vector<uint8_t>>();
-        uint64_t phys = extent->physical + (index - extent->logical);
-        std::vector<uint8_t> block(bs_);
-        TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, block));
-        TUX3_RETURN_IF_ERROR(verify_bitmap_block(block, {kMagicBitmap, phys, sb_.uuid, sb_.delta},
-                                                 index * alloc_->bits_per_block(),
-                                                 sb_.vol_blocks));
-        auto bits = bitmap_bits(std::span<const uint8_t>(block));
-        return std::optional<std::vector<uint8_t>>(std::vector<uint8_t>(bits.begin(), bits.end()));
-      });
-  // The superblock's free count already describes the replayed state: apply the records
-  // to the bits without counting.
-  alloc_->set_counting(false);
-  TUX3_RETURN_IF_ERROR(apply_chain_allocations(
-      replay, {[&](uint64_t b, uint64_t n, bool tolerate) { return alloc_->mark(b, n, tolerate); },
-               [&](uint64_t b, uint64_t n) { return alloc_->release(b, n); }})
-                           .with_context("log replay"));
-  unify_frees_ = replay.released_at_unify;
-  alloc_->set_counting(true);
+  // 4. The bitmap: read through inode 1's extents; a hole is all free. (Repair gives its
+  // own, and every bitmap block is then rewritten.)
+  if (how.allocation) {
+    const auto& words = *how.allocation;
+    uint64_t used = 0;
+    for (uint64_t w : words) used += uint64_t(std::popcount(w));
+    auto per = bits_per_bitmap_block(bs_);
+    alloc_ = std::make_unique<Allocator>(
+        sb_.vol_blocks, bs_, sb_.vol_blocks - used,
+        [words = how.allocation, per,
+         this](uint64_t index) -> Result<std::optional<std::vector<uint8_t>>> {
+          std::vector<uint8_t> bits(per / 8, 0);
+          for (uint64_t i = 0; i < per && index * per + i < sb_.vol_blocks; ++i) {
+            uint64_t b = index * per + i;
+            if ((*words)[b / 64] >> (b % 64) & 1) set_bit(bits, i);
+          }
+          return std::optional<std::vector<uint8_t>>(std::move(bits));
+        });
+    alloc_->mark_all_dirty();
+    unify_frees_ = replay.released_at_unify;
+  } else {
+    alloc_ = std::make_unique<Allocator>(
+        sb_.vol_blocks, bs_, sb_.free_blocks,
+        [this](uint64_t index) -> Result<std::optional<std::vector<uint8_t>>> {
+          TUX3_ASSIGN_OR_RETURN(Inode * bitmap, get_inode(kInoBitmap));
+          TUX3_ASSIGN_OR_RETURN(auto extent, map_block(*bitmap, index));
+          if (!extent) return std::optional<std::vector<uint8_t>>();
+          uint64_t phys = extent->physical + (index - extent->logical);
+          std::vector<uint8_t> block(bs_);
+          TUX3_RETURN_IF_ERROR(dev_.read(phys << sb_.block_bits, block));
+          TUX3_RETURN_IF_ERROR(verify_bitmap_block(block, {kMagicBitmap, phys, sb_.uuid, sb_.delta},
+                                                   index * alloc_->bits_per_block(),
+                                                   sb_.vol_blocks));
+          auto bits = bitmap_bits(std::span<const uint8_t>(block));
+          return std::optional<std::vector<uint8_t>>(std::vector<uint8_t>(bits.begin(), bits.end()));
+        });
+    // The superblock's free count already describes the replayed state: apply the records
+    // to the bits without counting.
+    alloc_->set_counting(false);
+    TUX3_RETURN_IF_ERROR(apply_chain_allocations(
+        replay, {[&](uint64_t b, uint64_t n, bool tolerate) { return alloc_->mark(b, n, tolerate); },
+                 [&](uint64_t b, uint64_t n) { return alloc_->release(b, n); }})
+                             .with_context("log replay"));
+    unify_frees_ = replay.released_at_unify;
+    alloc_->set_counting(true);
+  }
   stream_goal_ = sb_.next_block;
 
   // 4a. Blocks a newer durable state uses: nothing may overwrite them before the first

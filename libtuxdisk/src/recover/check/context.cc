@@ -1,0 +1,80 @@
+// context.cc: the state the check passes share, and the tree walk that survives bad nodes.
+#include "recover/check/context.h"
+
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "tuxdisk/format/constants.h"
+
+namespace tux3::check {
+
+using namespace format;
+
+Context::Context(BlockDevice& dev, VolumeReader& r, const CheckOptions& opt, CheckReport& rep)
+    : device(dev), reader(r), sb(r.super()), options(opt), report(rep),
+      used_((sb.vol_blocks + 63) / 64, 0) {}
+
+std::size_t Context::problem(ProblemCode code, std::string detail, uint64_t inode,
+                             uint64_t block) {
+  report.problems.push_back({code, std::move(detail), inode, block, Problem::Outcome::kReported});
+  return report.problems.size() - 1;
+}
+
+bool Context::claim(uint64_t block) {
+  if (block >= sb.vol_blocks) return false;
+  uint64_t& word = used_[block / 64];
+  uint64_t bit = uint64_t(1) << (block % 64);
+  if (word & bit) return false;
+  word |= bit;
+  return true;
+}
+
+Status Context::walk(const TreeRoot& root, uint64_t owner, uint32_t leaf_magic,
+                     const TreeWalk& w) {
+  if (root.empty()) return Status::ok();
+  return walk_node(root.block, 0, root.depth, owner, leaf_magic, 0,
+                   std::numeric_limits<uint64_t>::max(), w);
+}
+
+Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint64_t owner,
+                          uint32_t leaf_magic, uint64_t low, uint64_t high, const TreeWalk& w) {
+  auto bad = [&](Status why) {
+    // Corruption (or a pointer outside the volume): the subtree is lost. An I/O error is
+    // the device's, not the volume's: it stops the check.
+    if (why.code() == Errc::kIoError) return why;
+    if (w.on_bad) w.on_bad({block, parent, low, high, std::move(why)});
+    return Status::ok();
+  };
+  if (block < reader.first_data_block() || block >= sb.vol_blocks) {
+    return bad(Status::corruption(fmt::format("node pointer {} is outside the data area", block)));
+  }
+  if (level == 0) {
+    std::vector<uint8_t> buf(reader.block_size());
+    TUX3_RETURN_IF_ERROR(reader.read_block(block, buf));
+    NodeExpect ne{reader.expect(leaf_magic, block), owner, sb.vol_blocks};
+    auto leaf = LeafView::decode(buf, ne);
+    if (!leaf) return bad(leaf.status());
+    if (leaf->size() > 0 && (leaf->key(0) < low || leaf->key(leaf->size() - 1) >= high)) {
+      return bad(Status::corruption(fmt::format("keys {}..{} outside the range its parent gives",
+                                                leaf->key(0), leaf->key(leaf->size() - 1))));
+    }
+    return w.on_leaf ? w.on_leaf(block, *leaf, low, high) : Status::ok();
+  }
+  auto node = reader.read_bnode(block, owner, level);
+  if (!node) return bad(node.status());
+  if (node->entries.front().key != low || node->entries.back().key >= high) {
+    return bad(Status::corruption(fmt::format("keys {}..{} do not fit the range its parent gives",
+                                              node->entries.front().key,
+                                              node->entries.back().key)));
+  }
+  if (w.on_bnode) TUX3_RETURN_IF_ERROR(w.on_bnode(block, *node));
+  for (std::size_t i = 0; i < node->entries.size(); ++i) {
+    uint64_t child_high = i + 1 < node->entries.size() ? node->entries[i + 1].key : high;
+    TUX3_RETURN_IF_ERROR(walk_node(node->entries[i].child, block, uint16_t(level - 1), owner,
+                                   leaf_magic, node->entries[i].key, child_high, w));
+  }
+  return Status::ok();
+}
+
+}  // namespace tux3::check

@@ -1,0 +1,182 @@
+// pass_inodes.cc: pass 2, the inode table; and the blocks in use that are no tree's: the
+// reserved area, the log chain, bnodes awaiting unify, fsync stream reservations.
+//
+// Hands on: the inode summary (every inode that decodes, and the ones that do not, marked
+// to be deleted), the orphan list (flags), the blocks of the table claimed.
+#include <fmt/format.h>
+
+#include "delta/chain_replay.h"
+#include "recover/check/context.h"
+#include "tuxdisk/format/constants.h"
+#include "tuxdisk/format/inode.h"
+
+namespace tux3::check {
+
+using namespace format;
+
+namespace {
+
+void claim_fixed(Context& c) {
+  for (uint64_t b = 0; b < c.reader.first_data_block(); ++b) c.claim(b);
+  const ChainReplay& chain = c.reader.replay();
+  for (uint64_t b : chain.chain) c.claim(b);
+  // Old locations of bnodes moved or dropped since the last unify: the bnodes on disk
+  // still use them until the next unify.
+  for (uint64_t b : chain.released_at_unify) c.claim(b);
+  for (std::size_t i = 0; i < c.sb.stream_count && i < kMaxStreams; ++i) {
+    if (c.sb.streams[i].block) c.claim(c.sb.streams[i].block);
+  }
+}
+
+}  // namespace
+
+bool claim_node(Context& c, uint64_t block, std::string_view what, uint64_t inode,
+                std::vector<uint64_t>* nodes) {
+  if (!c.claim(block)) {
+    c.problem(ProblemCode::kBlockCrossLinked,
+              fmt::format("{}: node at block {} is also used by another structure", what, block),
+              inode, block);
+    return false;
+  }
+  if (nodes) nodes->push_back(block);
+  return true;
+}
+
+void abandon_nodes(Context& c, const std::vector<uint64_t>& nodes) {
+  for (uint64_t b : nodes) {
+    c.unclaim(b);
+    c.abandoned.push_back(b);
+  }
+}
+
+Status check_inode_table(Context& c) {
+  claim_fixed(c);
+  bool rebuild = false;
+  std::size_t first_bad = 0;
+  std::vector<uint64_t> nodes;  // the table's nodes: abandoned if it is rebuilt
+  TreeWalk w;
+  w.on_bnode = [&](uint64_t block, const Bnode&) {
+    claim_node(c, block, "inode table", 0, &nodes);
+    ++c.report.tree_nodes;
+    return Status::ok();
+  };
+  w.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) {
+    claim_node(c, block, "inode table", 0, &nodes);
+    ++c.report.tree_nodes;
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      uint64_t inum = leaf.key(i);
+      InodeInfo info;
+      info.inum = inum;
+      if (inum == 0 || inum > kMaxInum || (inum > kInoRoot && inum < kFirstNormalIno)) {
+        std::size_t p = c.problem(ProblemCode::kInodeNumber,
+                                  fmt::format("inode {}: the number is reserved or out of range",
+                                              inum), inum, block);
+        c.repair({Repair::Kind::kDeleteInode, inum, 0, 0, 0, {}, 0, 0, p});
+        info.flags = InodeInfo::kBadRecord;
+        c.inodes.push_back(info);
+        continue;
+      }
+      auto rec = decode_inode(leaf.value(i), inum);
+      if (!rec) {
+        std::size_t p = c.problem(ProblemCode::kInodeRecord,
+                                  fmt::format("inode {}: {}", inum, rec.status().message()),
+                                  inum, block);
+        c.repair({Repair::Kind::kDeleteInode, inum, 0, 0, 0, {}, 0, 0, p});
+        info.flags = InodeInfo::kBadRecord;
+        c.inodes.push_back(info);
+        continue;
+      }
+      info.mode = rec->mode;
+      info.nlink = rec->nlink;
+      info.parent = rec->parent;
+      info.size = rec->size;
+      c.inodes.push_back(info);
+    }
+    c.progress(CheckPass::kInodes, c.inodes.size(), c.sb.inode_count);
+    return Status::ok();
+  };
+  w.on_bad = [&](const BadNode& bad) {
+    std::size_t p = c.problem(
+        ProblemCode::kInodeTableNode,
+        fmt::format("inode table node at block {} (inodes {} to {}): {}", bad.block, bad.low,
+                    bad.high == UINT64_MAX ? std::string("the end") : fmt::format("{}", bad.high - 1),
+                    bad.why.message()),
+        0, bad.block);
+    if (!rebuild) first_bad = p;
+    rebuild = true;
+  };
+  TUX3_RETURN_IF_ERROR(c.walk(c.sb.itree, kOwnerInodeTable, kMagicIleaf, w));
+  if (rebuild) {
+    Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+    r.tree = kOwnerInodeTable;
+    r.problem = first_bad;
+    c.repair(r);
+    abandon_nodes(c, nodes);
+  }
+
+  // The records found, against the superblock and the special inodes.
+  std::size_t good = 0;
+  for (const InodeInfo& i : c.inodes) good += !i.has(InodeInfo::kBadRecord);
+  c.report.inodes = good;
+  if (good != c.sb.inode_count) {
+    std::size_t p = c.problem(ProblemCode::kSuperInodeCount,
+                              fmt::format("the superblock counts {} inodes, the inode table "
+                                          "holds {}", c.sb.inode_count, good));
+    c.repair({Repair::Kind::kRewriteSuper, 0, 0, 0, 0, {}, 0, 0, p});
+  }
+  InodeInfo* bitmap = c.inode(kInoBitmap);
+  if (!bitmap || bitmap->has(InodeInfo::kBadRecord) || (bitmap->mode & kModeTypeMask) != kModeRegular) {
+    c.problem(ProblemCode::kBitmapInodeBad, "inode 1 (the allocation bitmap) is missing or not a "
+                                            "regular file");
+  }
+  InodeInfo* root = c.inode(kInoRoot);
+  if (!root || root->has(InodeInfo::kBadRecord) || !root->is_dir()) {
+    std::size_t p = c.problem(ProblemCode::kRootInodeBad,
+                              "inode 2 (the root directory) is missing or not a directory");
+    c.repair({Repair::Kind::kNewRoot, kInoRoot, 0, 0, 0, {}, 0, 0, p});
+  }
+
+  // The orphan tree is read here (its verdicts come in pass 7): later passes must know
+  // which unlinked inodes are orphans.
+  TreeWalk o;
+  bool orphans_bad = false;
+  std::size_t orphan_problem = 0;
+  std::vector<uint64_t> orphan_nodes;
+  o.on_bnode = [&](uint64_t block, const Bnode&) {
+    claim_node(c, block, "orphan tree", 0, &orphan_nodes);
+    return Status::ok();
+  };
+  o.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) {
+    claim_node(c, block, "orphan tree", 0, &orphan_nodes);
+    for (std::size_t i = 0; i < leaf.size(); ++i) {
+      InodeInfo* info = c.inode(leaf.key(i));
+      if (info) info->flags |= InodeInfo::kOrphan;
+      else {
+        std::size_t p = c.problem(ProblemCode::kOrphanMissing,
+                                  fmt::format("orphan {}: no such inode", leaf.key(i)),
+                                  leaf.key(i), block);
+        c.repair({Repair::Kind::kRemoveOrphan, leaf.key(i), 0, 0, 0, {}, 0, 0, p});
+      }
+    }
+    return Status::ok();
+  };
+  o.on_bad = [&](const BadNode& bad) {
+    std::size_t p = c.problem(ProblemCode::kOrphanTreeNode,
+                              fmt::format("orphan tree node at block {}: {}", bad.block,
+                                          bad.why.message()),
+                              0, bad.block);
+    if (!orphans_bad) orphan_problem = p;
+    orphans_bad = true;
+  };
+  TUX3_RETURN_IF_ERROR(c.walk(c.sb.otree, kOwnerOrphans, kMagicOleaf, o));
+  if (orphans_bad) {
+    Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+    r.tree = kOwnerOrphans;
+    r.problem = orphan_problem;
+    c.repair(r);
+    abandon_nodes(c, orphan_nodes);
+  }
+  return Status::ok();
+}
+
+}  // namespace tux3::check

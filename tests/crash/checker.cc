@@ -8,10 +8,9 @@
 #include <fmt/format.h>
 
 #include "oracle.h"
+#include "tuxdisk/check.h"
 #include "tuxdisk/overlay_device.h"
 #include "tuxdisk/replay.h"
-#include "tuxdisk/verify.h"
-#include "tuxdisk/volume_reader.h"
 
 namespace tux3::crash {
 
@@ -24,13 +23,15 @@ ReplayOptions replay_options(const Recording& rec) {
   return o;
 }
 
-// O2: the library check.
+// O2: fsck's check (read-only, forced) finds nothing.
 std::string check_clean(BlockDevice& dev) {
-  auto reader = VolumeReader::open(dev);
-  if (!reader) return "check: " + reader.status().to_string();
-  auto report = verify_volume(**reader);
-  if (!report) return "check: " + report.status().to_string();
-  if (!report->clean()) return "check: " + report->problems.front();
+  tux3::CheckOptions o;  // fsck's, not the crash checker's
+  o.force = true;
+  auto report = check_volume(dev, o);
+  if (!report) return "fsck: " + report.status().to_string();
+  for (const Problem& p : report->problems) {
+    return fmt::format("fsck: {} {}: {}", problem_label(p.code), problem_info(p.code).id, p.detail);
+  }
   return {};
 }
 

@@ -3,7 +3,7 @@
 // For each state (tuxdisk/crash_states.h: G1 barriers, G2 write prefixes, G3 subsets, G4
 // torn writes, as an overlay over the start image), after the run's "start" mark:
 //   O1 replay (tuxdisk/replay.h, as tux3-replay runs it) succeeds and writes a clean state;
-//   O2 the library check (verify_volume; fsck.tux3 later) finds nothing;
+//   O2 fsck's check (check_volume, read-only and forced, as fsck.tux3 -fn) finds nothing;
 //   O3 a second replay finds a clean volume and writes nothing;
 //   O4-O6 the recovered namespace and contents are allowed by the oracle (oracle.h);
 //   O7 (G5) for chosen states, a crash during replay (every G1-G4 state of replay's own

@@ -357,6 +357,26 @@ TEST_F(CheckTest, CorruptInodeTableLeafIsRebuiltAndItsNamesRemoved) {
   expect_repaired(ProblemCode::kInodeTableNode);
 }
 
+TEST_F(CheckTest, BadXattrsAreDroppedAndTheInodeKept) {
+  uint64_t f = ino("/dir/f1");
+  edit_itable_leaf(f, [&](std::vector<LeafItem>& items, std::vector<std::vector<uint8_t>>& values) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (items[i].key != f) continue;
+      // Append an xattr with an unknown name space (9) after the record's attributes.
+      std::vector<uint8_t>& v = values[i];
+      const uint8_t bad[] = {uint8_t(AttrTag::kXattr), 0, 4, 9, 1, 'x', 'v'};
+      v.insert(v.end(), std::begin(bad), std::end(bad));
+    }
+  });
+  expect_repaired(ProblemCode::kInodeRecord);
+  auto vol = Volume::open(dev, quiet());
+  ASSERT_TRUE(vol.is_ok());
+  auto a = (*vol)->getattr(f);
+  ASSERT_TRUE(a.is_ok()) << "the inode is kept";
+  EXPECT_EQ(a->size, 3000u);
+  EXPECT_EQ((*vol)->listxattr(f)->size(), 0u);
+}
+
 TEST_F(CheckTest, RepairInterruptedByACrashEndsTheSame) {
   // Several repairs at once: a wrong link count, a dangling entry (an inode record gone,
   // its blocks leaked), a disconnected directory (lost+found made).

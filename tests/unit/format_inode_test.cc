@@ -257,5 +257,33 @@ TEST(Dirent, NameRules) {
   EXPECT_EQ(decode_dirent(0, std::vector<uint8_t>(9), 1).status().code(), Errc::kCorruption);
 }
 
+TEST(Inode, SalvageKeepsWhatIsValid) {
+  InodeRecord in = sample_file_inode();
+  std::vector<uint8_t> bytes = encode_inode(in);
+  // An unknown attribute, an xattr of an unknown name space, nanoseconds out of range.
+  const uint8_t extra[] = {9, 0, 1, 0, uint8_t(AttrTag::kXattr), 0, 3, 42, 1, 'x'};
+  bytes.insert(bytes.end(), std::begin(extra), std::end(extra));
+  InodeLayout::MtimeNsec::set(bytes, 2000000000u);
+  ASSERT_FALSE(decode_inode(bytes, 17).is_ok());
+  std::vector<std::string> fixes;
+  auto salvaged = salvage_inode(bytes, 17, fixes);
+  ASSERT_TRUE(salvaged.is_ok()) << salvaged.status().to_string();
+  EXPECT_TRUE(validate_inode(*salvaged, 17).is_ok());
+  EXPECT_EQ(salvaged->xattrs, in.xattrs);
+  EXPECT_EQ(salvaged->size, in.size);
+  EXPECT_EQ(salvaged->mtime.nsec, 0u);
+  EXPECT_EQ(fixes.size(), 3u);
+  // A record that decodes needs no salvage, and salvage changes nothing.
+  fixes.clear();
+  auto same = salvage_inode(encode_inode(in), 17, fixes);
+  ASSERT_TRUE(same.is_ok());
+  EXPECT_EQ(*same, in);
+  EXPECT_TRUE(fixes.empty());
+  // No valid file type: nothing to keep.
+  std::vector<uint8_t> typeless = encode_inode(in);
+  InodeLayout::Mode::set(typeless, 0777);
+  EXPECT_EQ(salvage_inode(typeless, 17, fixes).status().code(), Errc::kCorruption);
+}
+
 }  // namespace
 }  // namespace tux3::format

@@ -278,4 +278,168 @@ Result<InodeRecord> decode_inode(std::span<const uint8_t> b, uint64_t inum) {
   return inode;
 }
 
+Result<InodeRecord> salvage_inode(std::span<const uint8_t> b, uint64_t inum,
+                                  std::vector<std::string>& fixes) {
+  if (b.size() < L::kCoreSize) {
+    return inode_error(inum, fmt::format("record of {} bytes is shorter than the {}-byte core",
+                                         b.size(), L::kCoreSize));
+  }
+  InodeRecord in;
+  in.mode = L::Mode::get(b);
+  in.uid = L::Uid::get(b);
+  in.gid = L::Gid::get(b);
+  in.nlink = L::Nlink::get(b);
+  in.size = L::Size::get(b);
+  in.blocks = L::Blocks::get(b);
+  in.atime = {int64_t(L::AtimeSec::get(b)), L::AtimeNsec::get(b)};
+  in.mtime = {int64_t(L::MtimeSec::get(b)), L::MtimeNsec::get(b)};
+  in.ctime = {int64_t(L::CtimeSec::get(b)), L::CtimeNsec::get(b)};
+  in.btime = {int64_t(L::BtimeSec::get(b)), L::BtimeNsec::get(b)};
+  in.flags = L::Flags::get(b);
+  in.generation = L::Generation::get(b);
+  in.root = {L::RootBlock::get(b), L::RootDepth::get(b)};
+  FileType type = file_type_of_mode(in.mode);
+  if (type == FileType::kUnknown) {
+    return inode_error(inum, fmt::format("mode {:#o} has no valid file type", in.mode));
+  }
+  if (L::Reserved::get(b) != 0) fixes.push_back("reserved core field cleared");
+  if (in.mode & ~(kModeTypeMask | kModePermMask)) {
+    in.mode &= kModeTypeMask | kModePermMask;
+    fixes.push_back("unknown mode bits cleared");
+  }
+  for (Timestamp* t : {&in.atime, &in.mtime, &in.ctime, &in.btime}) {
+    if (!valid_time(*t)) {
+      t->nsec = 0;
+      fixes.push_back("timestamp nanoseconds cleared");
+    }
+  }
+  if (in.flags & ~kInodeFlagsKnown) {
+    in.flags &= kInodeFlagsKnown;
+    fixes.push_back("unknown flags cleared");
+  }
+  if (in.nlink > kMaxLinkCount) {
+    in.nlink = kMaxLinkCount;
+    fixes.push_back("link count capped");
+  }
+  bool dir = type == FileType::kDirectory;
+  bool device = type == FileType::kCharDevice || type == FileType::kBlockDevice;
+  bool holds_data = dir || type == FileType::kRegular || type == FileType::kSymlink;
+  if (in.root.depth > kMaxTreeDepth || (in.root.block == 0 && in.root.depth != 0) ||
+      (!holds_data && in.root.block != 0)) {
+    in.root = {};
+    fixes.push_back("impossible tree root dropped");
+  }
+  // Attributes, one at a time; a malformed one is dropped, and one running past the
+  // record ends the list.
+  ByteReader r(b.subspan(L::kCoreSize));
+  std::vector<Extent> extents;
+  while (r.remaining() > 0) {
+    uint8_t tag = r.u8();
+    uint16_t length = r.be16();
+    std::span<const uint8_t> body = r.bytes(length);
+    if (!r.ok()) {
+      fixes.push_back("attributes past the end of the record dropped");
+      break;
+    }
+    ByteReader br(body);
+    switch (AttrTag(tag)) {
+      case AttrTag::kRdev:
+        if (length == 8 && device) in.rdev = br.be64();
+        else fixes.push_back("invalid RDEV dropped");
+        break;
+      case AttrTag::kParent: {
+        uint64_t parent = length == 8 ? br.be64() : 0;
+        if (dir && parent != 0 && parent <= kMaxInum) in.parent = parent;
+        else fixes.push_back("invalid PARENT dropped");
+        break;
+      }
+      case AttrTag::kSymlink:
+        if (type == FileType::kSymlink && length > 0 && length <= kMaxInlineSymlinkLen) {
+          in.inline_symlink = std::string(body.begin(), body.end());
+        } else {
+          fixes.push_back("invalid SYMLINK dropped");
+        }
+        break;
+      case AttrTag::kXattr: {
+        Xattr x;
+        x.ns = XattrNs(br.u8());
+        uint8_t name_len = br.u8();
+        auto name = br.bytes(name_len);
+        auto value = br.bytes(br.remaining());
+        if (!br.ok()) {
+          fixes.push_back("malformed xattr dropped");
+          break;
+        }
+        x.name.assign(name.begin(), name.end());
+        x.value.assign(value.begin(), value.end());
+        bool acl = x.ns == XattrNs::kPosixAclAccess || x.ns == XattrNs::kPosixAclDefault;
+        bool known = uint8_t(x.ns) >= uint8_t(XattrNs::kUser) &&
+                     uint8_t(x.ns) <= uint8_t(XattrNs::kSystem);
+        bool named = acl ? x.name.empty()
+                         : !x.name.empty() && x.name.size() <= kMaxNameLen &&
+                               x.name.find('\0') == std::string::npos;
+        if (known && named) in.xattrs.push_back(std::move(x));
+        else fixes.push_back("invalid xattr dropped");
+        break;
+      }
+      case AttrTag::kExtents:
+        if (length == 0 || length % kInlineExtentSize != 0) {
+          fixes.push_back("malformed EXTENTS dropped");
+          break;
+        }
+        while (br.remaining() > 0) {
+          Extent e;
+          e.logical = br.be64();
+          e.physical = br.be64();
+          e.count = br.be32();
+          e.flags = br.be32();
+          extents.push_back(e);
+        }
+        break;
+      default:
+        fixes.push_back(fmt::format("unknown attribute {} dropped", tag));
+        break;
+    }
+  }
+  // Xattrs in order, each name once.
+  std::stable_sort(in.xattrs.begin(), in.xattrs.end(), [](const Xattr& a, const Xattr& x) {
+    return std::tie(a.ns, a.name) < std::tie(x.ns, x.name);
+  });
+  auto dup = std::unique(in.xattrs.begin(), in.xattrs.end(), [](const Xattr& a, const Xattr& x) {
+    return a.ns == x.ns && a.name == x.name;
+  });
+  if (dup != in.xattrs.end()) {
+    in.xattrs.erase(dup, in.xattrs.end());
+    fixes.push_back("repeated xattr dropped");
+  }
+  // Inline extents: only on a file holding data blocks without a tree, valid, in order.
+  bool may_inline = (type == FileType::kRegular || (type == FileType::kSymlink && !in.inline_symlink)) &&
+                    in.root.block == 0;
+  for (const Extent& e : extents) {
+    bool valid = e.count != 0 && e.physical != 0 && !(e.flags & ~kExtentFlagsKnown) &&
+                 e.logical < kMaxBlocks && e.count <= kMaxBlocks - e.logical;
+    bool after = in.inline_extents.empty() ||
+                 e.logical >= in.inline_extents.back().logical + in.inline_extents.back().count;
+    if (may_inline && valid && after && in.inline_extents.size() < kMaxInlineExtents) {
+      in.inline_extents.push_back(e);
+    } else {
+      fixes.push_back(fmt::format("inline extent at logical block {} dropped", e.logical));
+    }
+  }
+  if (dir && in.parent == 0) {
+    in.parent = kInoRoot;
+    fixes.push_back("missing PARENT set to the root");
+  }
+  if (device && !in.rdev) {
+    in.rdev = 0;
+    fixes.push_back("missing RDEV set to 0");
+  }
+  if (in.inline_symlink && in.inline_symlink->size() != in.size) {
+    in.size = in.inline_symlink->size();
+    fixes.push_back("symlink size set to its target's");
+  }
+  TUX3_RETURN_IF_ERROR(validate_inode(in, inum));
+  return in;
+}
+
 }  // namespace tux3::format

@@ -36,6 +36,8 @@ class Repairer {
   // Removes an inode's record (its blocks are freed by finish(), its names by their own
   // repairs), and its orphan entry if any.
   virtual Status delete_inode(uint64_t inum) = 0;
+  // Replaces an inode's record with `bytes` (a salvaged record, encoded).
+  virtual Status put_record(uint64_t inum, const std::vector<uint8_t>& bytes) = 0;
   virtual Status set_nlink(uint64_t inum, uint32_t nlink) = 0;
   virtual Status set_blocks(uint64_t inum, uint64_t blocks) = 0;
   virtual Status set_parent(uint64_t dir, uint64_t parent) = 0;
@@ -61,7 +63,8 @@ class Repairer {
 
 // Opens the engine on `device` at `super` for repair. `allocation`: one bit per block
 // (word b / 64, bit b % 64), the blocks nothing may be written over. `inode_count`: the
-// records the inode table really holds (the superblock's may be wrong).
+// records the inode table really holds, salvaged ones included (the superblock's may be
+// wrong); delete_inode() of a record that decodes and new_root() adjust it.
 Result<std::unique_ptr<Repairer>> open_repairer(
     BlockDevice& device, const VolumeOptions& options, const format::Superblock& super,
     std::shared_ptr<const std::vector<uint64_t>> allocation, uint64_t inode_count);

@@ -126,5 +126,14 @@ std::vector<uint8_t> encode_inode(const InodeRecord& inode);
 // Decodes and validates (inum is used in messages and to check special inodes).
 Result<InodeRecord> decode_inode(std::span<const uint8_t> value, uint64_t inum);
 Status validate_inode(const InodeRecord& inode, uint64_t inum);
+// For repair: the most of a record that decode_inode() rejects that can be kept: its core
+// (times clamped, unknown mode and flag bits cleared, the link count capped, a tree root
+// of impossible depth dropped) and every attribute that is valid where it is (unknown or
+// malformed attributes, invalid or repeated xattrs, invalid or overlapping inline extents
+// dropped; xattrs sorted; a directory without a parent given the root; an inline symlink's
+// size set to its target's). `fixes` says what changed, one phrase each. Corruption when
+// even that is not a valid record (no valid file type, a core that is too short).
+Result<InodeRecord> salvage_inode(std::span<const uint8_t> value, uint64_t inum,
+                                  std::vector<std::string>& fixes);
 
 }  // namespace tux3::format

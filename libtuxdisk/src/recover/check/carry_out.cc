@@ -26,7 +26,8 @@ unsigned rank(Repair::Kind k) {
   switch (k) {
     case K::kNewRoot: return 0;
     case K::kRebuildTree: return 1;
-    case K::kDeleteInode: return 2;
+    case K::kDeleteInode:
+    case K::kRewriteRecord: return 2;
     case K::kSetNlink:
     case K::kSetBlocks:
     case K::kSetParent:
@@ -64,7 +65,12 @@ Result<std::vector<BtreeItem>> salvage(Context& c, uint64_t tree) {
   } else if (tree == kOwnerOrphans) {
     TUX3_RETURN_IF_ERROR(c.walk(c.sb.otree, kOwnerOrphans, kMagicOleaf, w));
   } else {
-    TUX3_ASSIGN_OR_RETURN(auto rec, c.reader.lookup_inode(tree));
+    std::optional<InodeRecord> rec;
+    if (auto it = c.salvaged.find(tree); it != c.salvaged.end()) {
+      rec = it->second;
+    } else {
+      TUX3_ASSIGN_OR_RETURN(rec, c.reader.lookup_inode(tree));
+    }
     if (!rec) return items;
     for (const Extent& e : rec->inline_extents) {
       std::vector<uint8_t> value(ExtentLayout::kSize);
@@ -114,6 +120,7 @@ Result<uint64_t> carry_out(Context& c, const std::vector<const Repair*>& accepte
         break;
       }
       case K::kDeleteInode: s = r->delete_inode(x.inum); break;
+      case K::kRewriteRecord: s = r->put_record(x.inum, x.bytes); break;
       case K::kSetNlink: s = r->set_nlink(x.inum, uint32_t(x.value)); break;
       case K::kSetBlocks: s = r->set_blocks(x.inum, x.value); break;
       case K::kSetParent: s = r->set_parent(x.inum, x.value); break;

@@ -165,7 +165,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   // Passes 2-8, on the state replay leaves (in memory for -n: streams are not applied).
   TUX3_ASSIGN_OR_RETURN(auto reader, VolumeReader::open(dev));
   Context c(dev, *reader, opt, report);
-  for (std::size_t p : slot_problems) c.repair({Repair::Kind::kRewriteSuper, 0, 0, 0, 0, {}, 0, 0, p});
+  for (std::size_t p : slot_problems) c.repair(fix(Repair::Kind::kRewriteSuper, p));
   TUX3_RETURN_IF_ERROR(check::check_inode_table(c));
   TUX3_RETURN_IF_ERROR(check::check_files(c));
   TUX3_RETURN_IF_ERROR(check::check_directories(c));

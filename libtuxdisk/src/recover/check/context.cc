@@ -21,6 +21,13 @@ std::size_t Context::problem(ProblemCode code, std::string detail, uint64_t inod
   return report.problems.size() - 1;
 }
 
+Result<InodeRecord> Context::record(uint64_t inum, std::span<const uint8_t> value) const {
+  auto rec = decode_inode(value, inum);
+  if (rec) return rec;
+  if (auto it = salvaged.find(inum); it != salvaged.end()) return it->second;
+  return rec.status();
+}
+
 bool Context::claim(uint64_t block) {
   if (block >= sb.vol_blocks) return false;
   uint64_t& word = used_[block / 64];

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "tuxdisk/check.h"
+#include "tuxdisk/format/inode.h"
 #include "tuxdisk/format/node.h"
 #include "tuxdisk/format/superblock.h"
 #include "tuxdisk/volume_reader.h"
@@ -52,18 +55,31 @@ struct Repair {
     kReconnect,      // inum: link into /lost+found as #inum
     kRemoveOrphan,   // inum
     kNewRoot,        // make an empty root directory
+    kRewriteRecord,  // inum: replace the record with `bytes` (salvaged)
     kRewriteBitmap,  // write the bitmap as the blocks found in use say
     kRewriteSuper,   // write both slots with the counts found (any commit does)
   } kind;
+  std::size_t problem = 0;  // index in the report's problems
   uint64_t inum = 0;
   uint64_t key = 0;
   uint64_t value = 0;
-  uint64_t value2 = 0;
   std::string name;
   uint8_t type = 0;
   uint64_t tree = 0;  // kRebuildTree: an inode number, or kOwnerInodeTable / kOwnerOrphans
-  std::size_t problem = 0;  // index in the report's problems
+  std::vector<uint8_t> bytes;  // kRewriteRecord
 };
+
+// A repair of problem `problem` (see Repair::Kind for what each field means to each kind).
+inline Repair fix(Repair::Kind kind, std::size_t problem, uint64_t inum = 0, uint64_t key = 0,
+                  uint64_t value = 0) {
+  Repair r;
+  r.kind = kind;
+  r.problem = problem;
+  r.inum = inum;
+  r.key = key;
+  r.value = value;
+  return r;
+}
 
 // A bad node met by a tree walk, and where it hangs.
 struct BadNode {
@@ -115,6 +131,12 @@ class Context {
   // The bitmap as the volume has it (the last unify's with the log applied), in the same
   // layout: filled by the allocation pass.
   std::vector<uint64_t> allocated;
+
+  // Records that do not decode but could be salvaged (pass 2): later passes read them
+  // as repair will write them.
+  std::map<uint64_t, format::InodeRecord> salvaged;
+  // The record of `inum` from its leaf value, or its salvaged form.
+  Result<format::InodeRecord> record(uint64_t inum, std::span<const uint8_t> value) const;
 
   // The inode summary, in inode number order (filled by the inode pass).
   std::vector<InodeInfo> inodes;

@@ -63,7 +63,7 @@ Status check_allocation(Context& c) {
   std::map<uint64_t, uint64_t> where;  // bitmap index -> block
   auto rec = c.reader.lookup_inode(kInoBitmap);
   auto need_rewrite = [&](std::size_t p) {
-    c.repair({Repair::Kind::kRewriteBitmap, 0, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kRewriteBitmap, p));
   };
   if (rec && *rec) {
     auto extents = c.reader.file_extents(kInoBitmap, **rec);
@@ -165,7 +165,7 @@ Status check_allocation(Context& c) {
     std::size_t p = c.problem(ProblemCode::kSuperFreeCount,
                               fmt::format("the superblock counts {} free blocks, the bitmap {}",
                                           sb.free_blocks, sb.vol_blocks - allocated));
-    c.repair({Repair::Kind::kRewriteSuper, 0, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kRewriteSuper, p));
   }
   return Status::ok();
 }

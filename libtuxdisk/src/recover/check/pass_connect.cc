@@ -30,7 +30,7 @@ Status check_connectivity(Context& c) {
                               fmt::format("the root directory's parent is {}, not itself",
                                           root->parent),
                               kInoRoot);
-    c.repair({Repair::Kind::kSetParent, kInoRoot, 0, kInoRoot, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kSetParent, p, kInoRoot, 0, kInoRoot));
   }
   constexpr uint8_t kVisiting = 0x80;  // on the path being followed up
   std::vector<InodeInfo*> path;
@@ -66,10 +66,10 @@ Status check_connectivity(Context& c) {
         top->inum);
     if (top->named_by) {
       // Its entry in the cycle goes; it then hangs under /lost+found alone.
-      c.repair({Repair::Kind::kRemoveEntry, top->named_by, 0, top->inum, 0, {}, 0, 0, p});
+      c.repair(fix(Repair::Kind::kRemoveEntry, p, top->named_by, 0, top->inum));
       if (InodeInfo* up = c.inode(top->named_by)) --up->subdirs;
     }
-    c.repair({Repair::Kind::kReconnect, top->inum, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kReconnect, p, top->inum));
     top->named_by = 0;  // /lost+found's (its PARENT is set by the reconnection)
     top->parent = 0;
   }
@@ -81,7 +81,7 @@ Status check_connectivity(Context& c) {
                                 fmt::format("directory {}: parent {}, but directory {} names it",
                                             d.inum, d.parent, d.named_by),
                                 d.inum);
-      c.repair({Repair::Kind::kSetParent, d.inum, 0, d.named_by, 0, {}, 0, 0, p});
+      c.repair(fix(Repair::Kind::kSetParent, p, d.inum, 0, d.named_by));
     }
   }
   // Inodes with links that no entry names (unlinked ones waiting in the orphan tree are
@@ -93,7 +93,7 @@ Status check_connectivity(Context& c) {
                               fmt::format("inode {}: link count {} but no entry names it", i.inum,
                                           i.nlink),
                               i.inum);
-    c.repair({Repair::Kind::kReconnect, i.inum, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kReconnect, p, i.inum));
     i.names = 1;
   }
   return Status::ok();

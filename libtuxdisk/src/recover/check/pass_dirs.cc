@@ -55,9 +55,8 @@ class DirCheck {
     };
     TUX3_RETURN_IF_ERROR(c_.walk(rec_.root, inum_, kMagicDleaf, w));
     if (rebuild_) {
-      Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+      Repair r = fix(Repair::Kind::kRebuildTree, first_bad_);
       r.inum = r.tree = inum_;
-      r.problem = first_bad_;
       c_.repair(r);
       abandon_nodes(c_, nodes_);
     }
@@ -65,12 +64,18 @@ class DirCheck {
   }
 
  private:
+  Repair entry_fix(Repair::Kind kind, std::size_t problem, uint64_t key, const std::string& name) {
+    Repair r = fix(kind, problem, inum_, key);
+    r.name = name;
+    return r;
+  }
+
   void remove(ProblemCode code, uint64_t key, uint64_t block, const std::string& name,
               std::string why, uint64_t target = 0) {
     std::size_t p = c_.problem(code, fmt::format("directory {}: entry \"{}\": {}", inum_,
                                                  printable(name), why),
                                target ? target : inum_, block);
-    c_.repair({Repair::Kind::kRemoveEntry, inum_, key, 0, 0, name, 0, 0, p});
+    c_.repair(entry_fix(Repair::Kind::kRemoveEntry, p, key, name));
   }
 
   void entry(uint64_t block, uint64_t key, std::span<const uint8_t> value) {
@@ -128,7 +133,7 @@ class DirCheck {
                                  fmt::format("directory {}: entry \"{}\": key {:#x} does not match "
                                              "the name's hash", inum_, printable(name), key),
                                  target, block);
-      c_.repair({Repair::Kind::kRekeyEntry, inum_, key, 0, 0, name, 0, 0, p});
+      c_.repair(entry_fix(Repair::Kind::kRekeyEntry, p, key, name));
     }
     FileType want = file_type_of_mode(t->mode);
     if (type != uint8_t(want)) {
@@ -137,7 +142,9 @@ class DirCheck {
                                              "is type {}", inum_, printable(name), type, target,
                                              int(want)),
                                  target, block);
-      c_.repair({Repair::Kind::kSetEntryType, inum_, key, 0, 0, name, uint8_t(want), 0, p});
+      Repair r = entry_fix(Repair::Kind::kSetEntryType, p, key, name);
+      r.type = uint8_t(want);
+      c_.repair(std::move(r));
     }
   }
 
@@ -162,7 +169,7 @@ Status check_directories(Context& c) {
       uint64_t inum = leaf.key(i);
       InodeInfo* info = c.inode(inum);
       if (!info || info->has(InodeInfo::kBadRecord) || !info->is_dir()) continue;
-      auto rec = decode_inode(leaf.value(i), inum);
+      auto rec = c.record(inum, leaf.value(i));
       if (!rec) continue;
       ++c.report.directories;
       c.progress(CheckPass::kDirectories, ++done, c.inodes.size());

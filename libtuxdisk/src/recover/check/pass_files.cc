@@ -47,9 +47,8 @@ class FileCheck {
     };
     TUX3_RETURN_IF_ERROR(c_.walk(rec_.root, inum_, kMagicXleaf, w));
     if (rebuild_) {
-      Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+      Repair r = fix(Repair::Kind::kRebuildTree, first_bad_);
       r.inum = r.tree = inum_;
-      r.problem = first_bad_;
       c_.repair(r);
       abandon_nodes(c_, nodes_);
     }
@@ -58,7 +57,7 @@ class FileCheck {
                                  fmt::format("inode {}: records {} blocks, its extents hold {}",
                                              inum_, rec_.blocks, found_),
                                  inum_);
-      c_.repair({Repair::Kind::kSetBlocks, inum_, 0, found_, 0, {}, 0, 0, p});
+      c_.repair(fix(Repair::Kind::kSetBlocks, p, inum_, 0, found_));
     }
     c_.report.data_blocks += found_;
     return Status::ok();
@@ -80,7 +79,7 @@ class FileCheck {
     std::size_t p = c_.problem(code, fmt::format("inode {}: extent at logical block {}: {}", inum_,
                                                  key, why),
                                inum_, block);
-    c_.repair({Repair::Kind::kDropExtent, inum_, key, 0, 0, {}, 0, 0, p});
+    c_.repair(fix(Repair::Kind::kDropExtent, p, inum_, key));
   }
 
   void extent(const Extent& e, uint64_t leaf) {
@@ -121,7 +120,7 @@ class FileCheck {
                       "size {}", inum_, e.logical, e.count, rec_.size),
           inum_, leaf);
       if (!past_size_planned_) {
-        c_.repair({Repair::Kind::kTruncateMap, inum_, 0, size_blocks_, 0, {}, 0, 0, p});
+        c_.repair(fix(Repair::Kind::kTruncateMap, p, inum_, 0, size_blocks_));
         past_size_planned_ = true;
       }
       for (uint64_t i = keep; i < e.count; ++i) {
@@ -154,7 +153,7 @@ Status check_files(Context& c) {
       uint64_t inum = leaf.key(i);
       InodeInfo* info = c.inode(inum);
       if (!info || info->has(InodeInfo::kBadRecord)) continue;
-      auto rec = decode_inode(leaf.value(i), inum);
+      auto rec = c.record(inum, leaf.value(i));
       if (!rec) continue;  // reported by pass 2
       c.progress(CheckPass::kFiles, ++done, c.inodes.size());
       uint32_t type = rec->type();
@@ -174,7 +173,7 @@ Status check_files(Context& c) {
                                                 rec->inline_symlink ? rec->inline_symlink->size()
                                                                     : rec->size),
                                     inum);
-          c.repair({Repair::Kind::kDeleteInode, inum, 0, 0, 0, {}, 0, 0, p});
+          c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
           info->flags |= InodeInfo::kDropped;
           continue;
         }
@@ -185,7 +184,7 @@ Status check_files(Context& c) {
                                     fmt::format("inode {}: records {} blocks but maps none", inum,
                                                 rec->blocks),
                                     inum);
-          c.repair({Repair::Kind::kSetBlocks, inum, 0, 0, 0, {}, 0, 0, p});
+          c.repair(fix(Repair::Kind::kSetBlocks, p, inum));
         }
         continue;
       }

@@ -71,20 +71,34 @@ Status check_inode_table(Context& c) {
         std::size_t p = c.problem(ProblemCode::kInodeNumber,
                                   fmt::format("inode {}: the number is reserved or out of range",
                                               inum), inum, block);
-        c.repair({Repair::Kind::kDeleteInode, inum, 0, 0, 0, {}, 0, 0, p});
+        c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
         info.flags = InodeInfo::kBadRecord;
         c.inodes.push_back(info);
         continue;
       }
       auto rec = decode_inode(leaf.value(i), inum);
       if (!rec) {
-        std::size_t p = c.problem(ProblemCode::kInodeRecord,
-                                  fmt::format("inode {}: {}", inum, rec.status().message()),
-                                  inum, block);
-        c.repair({Repair::Kind::kDeleteInode, inum, 0, 0, 0, {}, 0, 0, p});
-        info.flags = InodeInfo::kBadRecord;
-        c.inodes.push_back(info);
-        continue;
+        // Keep what can be kept; an inode without even a valid type goes.
+        std::vector<std::string> fixes;
+        auto salvaged = salvage_inode(leaf.value(i), inum, fixes);
+        std::string kept;
+        for (const std::string& f : fixes) kept += (kept.empty() ? "" : ", ") + f;
+        std::size_t p = c.problem(
+            ProblemCode::kInodeRecord,
+            salvaged ? fmt::format("{}; kept with: {}", rec.status().message(), kept)
+                     : fmt::format("{}; nothing to keep", rec.status().message()),
+            inum, block);
+        if (!salvaged) {
+          c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
+          info.flags = InodeInfo::kBadRecord;
+          c.inodes.push_back(info);
+          continue;
+        }
+        Repair r = fix(Repair::Kind::kRewriteRecord, p, inum);
+        r.bytes = encode_inode(*salvaged);
+        c.repair(std::move(r));
+        rec = std::move(salvaged);
+        c.salvaged[inum] = *rec;
       }
       info.mode = rec->mode;
       info.nlink = rec->nlink;
@@ -107,9 +121,8 @@ Status check_inode_table(Context& c) {
   };
   TUX3_RETURN_IF_ERROR(c.walk(c.sb.itree, kOwnerInodeTable, kMagicIleaf, w));
   if (rebuild) {
-    Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+    Repair r = fix(Repair::Kind::kRebuildTree, first_bad);
     r.tree = kOwnerInodeTable;
-    r.problem = first_bad;
     c.repair(r);
     abandon_nodes(c, nodes);
   }
@@ -122,7 +135,7 @@ Status check_inode_table(Context& c) {
     std::size_t p = c.problem(ProblemCode::kSuperInodeCount,
                               fmt::format("the superblock counts {} inodes, the inode table "
                                           "holds {}", c.sb.inode_count, good));
-    c.repair({Repair::Kind::kRewriteSuper, 0, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kRewriteSuper, p));
   }
   InodeInfo* bitmap = c.inode(kInoBitmap);
   if (!bitmap || bitmap->has(InodeInfo::kBadRecord) || (bitmap->mode & kModeTypeMask) != kModeRegular) {
@@ -133,7 +146,7 @@ Status check_inode_table(Context& c) {
   if (!root || root->has(InodeInfo::kBadRecord) || !root->is_dir()) {
     std::size_t p = c.problem(ProblemCode::kRootInodeBad,
                               "inode 2 (the root directory) is missing or not a directory");
-    c.repair({Repair::Kind::kNewRoot, kInoRoot, 0, 0, 0, {}, 0, 0, p});
+    c.repair(fix(Repair::Kind::kNewRoot, p, kInoRoot));
   }
 
   // The orphan tree is read here (its verdicts come in pass 7): later passes must know
@@ -155,7 +168,7 @@ Status check_inode_table(Context& c) {
         std::size_t p = c.problem(ProblemCode::kOrphanMissing,
                                   fmt::format("orphan {}: no such inode", leaf.key(i)),
                                   leaf.key(i), block);
-        c.repair({Repair::Kind::kRemoveOrphan, leaf.key(i), 0, 0, 0, {}, 0, 0, p});
+        c.repair(fix(Repair::Kind::kRemoveOrphan, p, leaf.key(i)));
       }
     }
     return Status::ok();
@@ -170,9 +183,8 @@ Status check_inode_table(Context& c) {
   };
   TUX3_RETURN_IF_ERROR(c.walk(c.sb.otree, kOwnerOrphans, kMagicOleaf, o));
   if (orphans_bad) {
-    Repair r{Repair::Kind::kRebuildTree, 0, 0, 0, 0, {}, 0, 0, 0};
+    Repair r = fix(Repair::Kind::kRebuildTree, orphan_problem);
     r.tree = kOwnerOrphans;
-    r.problem = orphan_problem;
     c.repair(r);
     abandon_nodes(c, orphan_nodes);
   }

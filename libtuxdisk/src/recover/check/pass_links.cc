@@ -22,7 +22,7 @@ Status check_links(Context& c) {
                                 fmt::format("inode {}: link count {}, {} found", i.inum, i.nlink,
                                             want),
                                 i.inum);
-      c.repair({Repair::Kind::kSetNlink, i.inum, 0, want, 0, {}, 0, 0, p});
+      c.repair(fix(Repair::Kind::kSetNlink, p, i.inum, 0, want));
     }
   }
   return Status::ok();
@@ -36,7 +36,7 @@ Status check_orphans(Context& c) {
                                 fmt::format("orphan {}: link count {}, {} entries name it", i.inum,
                                             i.nlink, i.names),
                                 i.inum);
-      c.repair({Repair::Kind::kRemoveOrphan, i.inum, 0, 0, 0, {}, 0, 0, p});
+      c.repair(fix(Repair::Kind::kRemoveOrphan, p, i.inum));
     } else {
       c.problem(ProblemCode::kOrphanPending,
                 fmt::format("inode {}: unlinked, open at the crash; replay destroys it", i.inum),

@@ -27,7 +27,8 @@
 // does, and whether preen (-p) may apply it. Repairs are collected during the passes and
 // written, after the last pass, as one delta through the engine's commit path, then a
 // unify marks the volume clean: a crash during repair leaves the volume as it was or
-// repaired. A check after a repair finds nothing.
+// repaired. The volume is then checked again, read-only: an error found then that is not
+// one the caller declined is appended as "after the repairs: ..." (left, not fixed).
 #pragma once
 
 #include <cstdint>
@@ -63,6 +64,7 @@ enum class ProblemCode : uint16_t {
   kLogDamaged = 0x0101,          // the log cannot be read or applied
   kStreamRecordRejected = 0x0102,  // a complete fsync that does not fit the state
   kLogNotReplayed = 0x0103,      // the volume needs replay (not an error: recovery)
+  kLogDoesNotApply = 0x0104,     // the log reads, but what it edits is damaged
   // Pass 2: inode table.
   kInodeTableNode = 0x0201,      // a node of the inode table is damaged
   kInodeRecord = 0x0202,         // a record does not decode

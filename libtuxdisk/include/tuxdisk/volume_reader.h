@@ -38,13 +38,16 @@ class VolumeReader {
   // Reads both slots and chooses one. NotFound if neither slot holds a tux3 superblock;
   // Corruption if slots are damaged; NotSupported for an unknown version or feature.
   // REQUIRES: device outlives the reader.
-  static Result<std::unique_ptr<VolumeReader>> open(BlockDevice& device, bool replay = true);
+  // tolerant (fsck): log records that do not apply are skipped (replay().skipped says
+  // which); the bnodes they would have rebuilt then read as damaged.
+  static Result<std::unique_ptr<VolumeReader>> open(BlockDevice& device, bool replay = true,
+                                                    bool tolerant = false);
   // Reads through `super` instead of the chosen slot (a state of an older delta, as
   // tuxdisk/replay.h finds them); `slots` are the slots as read. Blocks with a header delta
   // newer than super.delta are rejected as uncommitted.
   static Result<std::unique_ptr<VolumeReader>> open_at(BlockDevice& device, format::SlotPair slots,
                                                        const format::Superblock& super,
-                                                       bool replay = true);
+                                                       bool replay = true, bool tolerant = false);
   ~VolumeReader();
 
   const format::Superblock& super() const { return super_; }

@@ -36,6 +36,17 @@ Result<BnodeImage*> BnodeReplay::image(uint64_t block, const LogRecord& record) 
 }
 
 Status BnodeReplay::apply(const LogRecord& r) {
+  Status s = apply_strict(r);
+  if (s || !tolerant_ || s.code() == Errc::kIoError) return s;
+  skipped_.push_back(s.message());
+  // A redirect whose source did not read still leaves its old block to the next unify.
+  if (r.code == LogCode::kBnodeRedirect && !images_.count(r.fields[1])) {
+    released_at_unify_.push_back(r.fields[0]);
+  }
+  return Status::ok();
+}
+
+Status BnodeReplay::apply_strict(const LogRecord& r) {
   const auto& f = r.fields;
   switch (r.code) {
     case LogCode::kBnodeNew: {

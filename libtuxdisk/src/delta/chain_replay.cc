@@ -143,8 +143,9 @@ Result<ChainReplay> read_chain(BlockDevice& device, const Superblock& sb) {
   return out;
 }
 
-Status rebuild_bnodes(ChainReplay& out, const BnodeReplay::DiskReader& read_bnode) {
-  BnodeReplay bnodes(read_bnode);
+Status rebuild_bnodes(ChainReplay& out, const BnodeReplay::DiskReader& read_bnode,
+                      bool tolerant) {
+  BnodeReplay bnodes(read_bnode, tolerant);
   out.records = 0;
   for (std::size_t b = 0; b < out.blocks.size(); ++b) {
     for (std::size_t r = 0; r < out.blocks[b].records.size(); ++r) {
@@ -157,13 +158,14 @@ Status rebuild_bnodes(ChainReplay& out, const BnodeReplay::DiskReader& read_bnod
   out.bnodes = bnodes.images();
   out.released_at_unify = bnodes.released_at_unify();
   out.freed_bnodes = bnodes.freed();
+  out.skipped = bnodes.skipped();
   return Status::ok();
 }
 
 Result<ChainReplay> replay_chain(BlockDevice& device, const Superblock& sb,
-                                 const BnodeReplay::DiskReader& read_bnode) {
+                                 const BnodeReplay::DiskReader& read_bnode, bool tolerant) {
   TUX3_ASSIGN_OR_RETURN(ChainReplay out, read_chain(device, sb));
-  TUX3_RETURN_IF_ERROR(rebuild_bnodes(out, read_bnode));
+  TUX3_RETURN_IF_ERROR(rebuild_bnodes(out, read_bnode, tolerant));
   return out;
 }
 

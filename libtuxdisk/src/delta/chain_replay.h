@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "delta/bnode_replay.h"
@@ -33,6 +34,7 @@ struct ChainReplay {
   std::vector<uint64_t> released_at_unify;  // allocated, unreachable, freed by the next unify
   std::vector<uint64_t> freed_bnodes;       // bnodes of the cycle dropped again
   uint64_t records = 0;
+  std::vector<std::string> skipped;         // tolerant replay: records not applied, why
 };
 
 // Reads the chain and verifies its blocks and its shape: each delta's records begin with
@@ -43,10 +45,14 @@ struct ChainReplay {
 Result<ChainReplay> read_chain(BlockDevice& device, const format::Superblock& super);
 // Rebuilds the bnodes a chain from read_chain describes (reading unify-time bnodes
 // through read_bnode). Corruption names the block and record that stopped it.
-Status rebuild_bnodes(ChainReplay& replay, const BnodeReplay::DiskReader& read_bnode);
+// tolerant: see BnodeReplay (for fsck: the records that do not apply are listed in
+// `skipped`, and the trees they edit then read as damaged).
+Status rebuild_bnodes(ChainReplay& replay, const BnodeReplay::DiskReader& read_bnode,
+                      bool tolerant = false);
 // read_chain, then rebuild_bnodes.
 Result<ChainReplay> replay_chain(BlockDevice& device, const format::Superblock& super,
-                                 const BnodeReplay::DiskReader& read_bnode);
+                                 const BnodeReplay::DiskReader& read_bnode,
+                                 bool tolerant = false);
 
 // What applying the chain's allocation changes needs from a bitmap.
 struct BitmapEdits {

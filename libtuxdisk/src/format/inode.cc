@@ -402,6 +402,12 @@ Result<InodeRecord> salvage_inode(std::span<const uint8_t> b, uint64_t inum,
     }
   }
   // Xattrs in order, each name once.
+  auto xattr_less = [](const Xattr& a, const Xattr& x) {
+    return std::tie(a.ns, a.name) < std::tie(x.ns, x.name);
+  };
+  if (!std::is_sorted(in.xattrs.begin(), in.xattrs.end(), xattr_less)) {
+    fixes.push_back("xattrs sorted");
+  }
   std::stable_sort(in.xattrs.begin(), in.xattrs.end(), [](const Xattr& a, const Xattr& x) {
     return std::tie(a.ns, a.name) < std::tie(x.ns, x.name);
   });

@@ -79,7 +79,10 @@ void encode_bnode(const Bnode& node, std::span<uint8_t> out) {
   seal_block(out);
 }
 
-Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) {
+namespace {
+
+Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect& e,
+                                bool ordered) {
   TUX3_RETURN_IF_ERROR(check_node_header(block, e, "bnode"));
   Bnode node;
   node.header = decode_header(block);
@@ -98,7 +101,7 @@ Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) 
   for (std::size_t i = 0; i < count; ++i) {
     auto entry = block.subspan(L::kSize + i * L::kEntrySize, L::kEntrySize);
     BnodeEntry be{L::EntryKey::get(entry), L::EntryChild::get(entry)};
-    if (i > 0 && be.key <= node.entries.back().key) {
+    if (ordered && i > 0 && be.key <= node.entries.back().key) {
       return node_error(e, "bnode", fmt::format("entry {} key {} is not above key {}", i, be.key,
                                                 node.entries.back().key));
     }
@@ -112,6 +115,16 @@ Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) 
     return node_error(e, "bnode", "bytes after the last entry are not zero");
   }
   return node;
+}
+
+}  // namespace
+
+Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) {
+  return decode_bnode_keys(block, e, true);
+}
+
+Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& e) {
+  return decode_bnode_keys(block, e, false);
 }
 
 Result<LeafView> LeafView::decode(std::span<const uint8_t> block, const NodeExpect& e) {

@@ -57,6 +57,12 @@ struct EngineStart {
   // word b / 64), instead of the bitmap blocks and the log's allocation records; every
   // bitmap block is then rewritten by the next unify. REQUIRES: no live fsync streams.
   std::shared_ptr<const std::vector<uint64_t>> allocation;
+  // Repair (fsck): log records that do not apply are skipped (see BnodeReplay), and
+  // orphans that do not read are left to the repair.
+  bool tolerant_replay = false;
+  // Repair (fsck): the inode count as the checker found it, instead of the superblock's
+  // (set before orphans are destroyed at open, which count themselves out).
+  std::optional<uint64_t> inode_count;
   EngineReplayLog* log = nullptr;  // optional
 };
 

@@ -17,6 +17,18 @@ using namespace format;
 
 namespace {
 
+// Whether the checker counted `bytes` (the record of inode `inum`, if any) in the inode
+// count it gave open_repairer: a record that decodes or can be salvaged, under a number an
+// inode may have.
+bool counted_record(uint64_t inum, const std::optional<std::vector<uint8_t>>& bytes) {
+  bool valid_number = inum == kInoBitmap || inum == kInoRoot ||
+                      (inum >= kFirstNormalIno && inum <= kMaxInum);
+  if (!valid_number || !bytes) return false;
+  if (decode_inode(*bytes, inum)) return true;
+  std::vector<std::string> fixes;
+  return bool(salvage_inode(*bytes, inum, fixes));
+}
+
 class RepairerImpl final : public Repairer {
  public:
   explicit RepairerImpl(std::unique_ptr<VolumeImpl> v) : v_(std::move(v)) {}
@@ -55,7 +67,7 @@ class RepairerImpl final : public Repairer {
     std::lock_guard lock(v_->mu_);
     VolumeImpl& v = *v_;
     TUX3_ASSIGN_OR_RETURN(auto bytes, v.itree_->get(inum));
-    bool counted = bytes && decode_inode(*bytes, inum).is_ok();
+    bool counted = counted_record(inum, bytes);
     TUX3_RETURN_IF_ERROR(v.itree_->erase(inum).status());
     TUX3_RETURN_IF_ERROR(v.otree_->erase(inum).status());
     v.inodes_.erase(inum);
@@ -66,10 +78,15 @@ class RepairerImpl final : public Repairer {
   }
 
   Status put_record(uint64_t inum, const std::vector<uint8_t>& bytes) override {
-    // (The inode count given to open_repairer counts it already.)
     std::lock_guard lock(v_->mu_);
-    TUX3_RETURN_IF_ERROR(v_->itree_->put(inum, bytes));
-    v_->inodes_.erase(inum);
+    VolumeImpl& v = *v_;
+    TUX3_ASSIGN_OR_RETURN(auto old, v.itree_->get(inum));
+    bool counted = counted_record(inum, old);  // a salvaged record was counted already
+    TUX3_RETURN_IF_ERROR(v.itree_->put(inum, bytes));
+    v.inodes_.erase(inum);
+    v.dirty_inodes_.erase(inum);
+    v.data_inodes_.erase(inum);
+    if (!counted) ++v.inode_count_;
     return Status::ok();
   }
 
@@ -207,7 +224,9 @@ class RepairerImpl final : public Repairer {
     r.atime = r.mtime = r.ctime = r.btime = v.now();
     TUX3_RETURN_IF_ERROR(v.itree_->put(kInoRoot, encode_inode(r)));
     v.inodes_.erase(kInoRoot);
-    if (!old || !decode_inode(*old, kInoRoot)) ++v.inode_count_;
+    v.dirty_inodes_.erase(kInoRoot);
+    v.data_inodes_.erase(kInoRoot);
+    if (!counted_record(kInoRoot, old)) ++v.inode_count_;
     return Status::ok();
   }
 
@@ -264,11 +283,9 @@ Result<std::unique_ptr<Repairer>> open_repairer(
   EngineStart start;
   start.super = super;
   start.allocation = std::move(allocation);
+  start.tolerant_replay = true;  // the trees it would damage are rebuilt
+  start.inode_count = inode_count;
   TUX3_RETURN_IF_ERROR(v->start(start).with_context(device.name()));
-  {
-    std::lock_guard lock(v->mu_);
-    v->inode_count_ = inode_count;
-  }
   return std::unique_ptr<Repairer>(std::make_unique<RepairerImpl>(std::move(v)));
 }
 

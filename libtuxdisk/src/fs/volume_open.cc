@@ -45,9 +45,10 @@ Status VolumeImpl::start(const EngineStart& how) {
   EngineReplayLog* log = how.log;
   // 2 and 3. The chain and the bnodes it changed.
   TUX3_ASSIGN_OR_RETURN(ChainReplay replay,
-                        replay_chain(dev_, sb_, [&](uint64_t b) {
-                          return store_.read_disk_bnode(b, sb_.delta);
-                        }));
+                        replay_chain(
+                            dev_, sb_,
+                            [&](uint64_t b) { return store_.read_disk_bnode(b, sb_.delta); },
+                            how.tolerant_replay));
   stats_.replayed_records = replay.records;
   if (log) {
     log->log_blocks = replay.chain.size();
@@ -60,7 +61,7 @@ Status VolumeImpl::start(const EngineStart& how) {
   store_.set_overlay(replay.bnodes);
   itree_ = std::make_unique<Btree>(store_, bs_, kMagicIleaf, kOwnerInodeTable, sb_.itree);
   otree_ = std::make_unique<Btree>(store_, bs_, kMagicOleaf, kOwnerOrphans, sb_.otree);
-  inode_count_ = sb_.inode_count;
+  inode_count_ = how.inode_count.value_or(sb_.inode_count);
   next_inum_ = sb_.next_inum;
 
   // 4. The bitmap: read through inode 1's extents; a hole is all free. (Repair gives its
@@ -123,14 +124,26 @@ Status VolumeImpl::start(const EngineStart& how) {
   bool streams_replayed = false;
   TUX3_RETURN_IF_ERROR(replay_streams(how, streams_replayed).with_context("fsync stream replay"));
 
-  // 6. Orphans.
+  // 6. Orphans. One that does not read is corruption; a repair (tolerant) leaves it to the
+  // checker's passes, which found it, and destroys only those that read.
   std::vector<uint64_t> orphans;
-  TUX3_RETURN_IF_ERROR(otree_->for_each_item([&](const BtreeItem& item) {
+  Status listed = otree_->for_each_item([&](const BtreeItem& item) {
     orphans.push_back(item.key);
     return Status::ok();
-  }));
+  });
+  if (!listed) {
+    if (!how.tolerant_replay || listed.code() == Errc::kIoError) return listed;
+    orphans.clear();
+  }
   for (uint64_t ino : orphans) {
-    TUX3_ASSIGN_OR_RETURN(Inode * inode, get_inode(ino));
+    auto found = get_inode(ino);
+    if (!found) {
+      if (found.status().code() == Errc::kIoError) return found.status();
+      if (how.tolerant_replay) continue;
+      return Status::corruption(fmt::format("the orphan tree lists inode {}: {}", ino,
+                                            found.status().message()));
+    }
+    Inode* inode = *found;
     inode->orphan = true;
     if (inode->rec.nlink == 0) {
       touch(*inode);

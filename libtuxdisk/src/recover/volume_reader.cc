@@ -13,14 +13,16 @@ namespace tux3 {
 
 using namespace format;
 
-Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device, bool replay) {
+Result<std::unique_ptr<VolumeReader>> VolumeReader::open(BlockDevice& device, bool replay,
+                                                         bool tolerant) {
   TUX3_ASSIGN_OR_RETURN(SlotPair slots, read_superblock(device));
   Superblock sb = *slots.slots[*slots.chosen];
-  return open_at(device, std::move(slots), sb, replay);
+  return open_at(device, std::move(slots), sb, replay, tolerant);
 }
 
 Result<std::unique_ptr<VolumeReader>> VolumeReader::open_at(BlockDevice& device, SlotPair slots,
-                                                            const Superblock& sb, bool replay) {
+                                                            const Superblock& sb, bool replay,
+                                                            bool tolerant) {
   std::unique_ptr<VolumeReader> reader(new VolumeReader(device, std::move(slots), sb));
   if (replay) {
     VolumeReader* r = reader.get();
@@ -31,7 +33,8 @@ Result<std::unique_ptr<VolumeReader>> VolumeReader::open_at(BlockDevice& device,
                             return decode_bnode(buf, {r->expect(kMagicBnode, b),
                                                       NodeLayout::Owner::get(buf),
                                                       r->super_.vol_blocks});
-                          }));
+                          },
+                          tolerant));
     r->replay_ = std::make_unique<ChainReplay>(std::move(chain));
   }
   return reader;

@@ -85,6 +85,9 @@ void encode_bnode(const Bnode& node, std::span<uint8_t> out);
 // Verifies header, owner, level >= 1, count in 1..capacity, keys strictly ascending, children
 // inside the volume and never 0, unused bytes zero.
 Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& expect);
+// For recovery (fsck): as decode_bnode, but keys out of order are accepted, so the children
+// of a node whose keys were damaged can still be reached. Everything else is verified.
+Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& expect);
 
 struct LeafItem {
   uint64_t key;

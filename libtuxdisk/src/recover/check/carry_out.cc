@@ -39,7 +39,8 @@ unsigned rank(Repair::Kind k) {
     case K::kReconnect: return 5;
     case K::kRemoveOrphan: return 6;
     case K::kRewriteBitmap:
-    case K::kRewriteSuper: return 7;
+    case K::kRewriteSuper:
+    case K::kReplayLog: return 7;
   }
   return 8;
 }
@@ -132,7 +133,8 @@ Result<uint64_t> carry_out(Context& c, const std::vector<const Repair*>& accepte
       case K::kReconnect: s = r->reconnect(x.inum); break;
       case K::kRemoveOrphan: s = r->remove_orphan(x.inum); break;
       case K::kRewriteBitmap:
-      case K::kRewriteSuper: break;  // every repair rewrites both
+      case K::kRewriteSuper:
+      case K::kReplayLog: break;  // every repair rewrites both and replays the log
     }
     TUX3_RETURN_IF_ERROR(std::move(s).with_context(
         fmt::format("repairing {}", problem_info(c.report.problems[x.problem].code).id)));

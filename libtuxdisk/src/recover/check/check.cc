@@ -4,7 +4,9 @@
 // Steps:
 //   1. read both slots; a clean volume without problems in them is skipped unless forced;
 //   2. replay: in memory for -n, else written first, as recovery would (a damaged log is
-//      a problem whose fix rolls back to the last valid point; declined, the check stops);
+//      a problem whose fix rolls back to the last valid point; declined, the check stops;
+//      a sound log whose edits do not apply to damaged blocks is replayed tolerantly, in
+//      memory, and the repairs replay it with them);
 //   3. passes 2-8 on the state replay leaves, collecting problems and the repairs for them;
 //   4. decide which repairs to make (the mode, or the person asked); preen makes none when
 //      some error needs a person, as e2fsck -p stops for one;
@@ -12,6 +14,7 @@
 //      then is an error left.
 #include <fmt/format.h>
 
+#include "delta/chain_replay.h"
 #include "delta/stream_replay.h"
 #include "recover/check/carry_out.h"
 #include "recover/check/context.h"
@@ -102,11 +105,24 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
 
   // Pass 1: the log and the streams.
   if (opt.progress) opt.progress({CheckPass::kLog, 0, 1});
+  std::optional<std::size_t> pending_replay;  // kLogDoesNotApply's problem
   ReplayOptions ro;
   ro.dry_run = !writing;
   ro.engine = engine_options();
   TUX3_ASSIGN_OR_RETURN(ReplayReport replay, replay_volume(dev, ro));
-  if (replay.damage) {
+  // The log itself may be sound while what it edits is not (a bitmap block, a tree node):
+  // then the passes check the state with those edits skipped, and the repairs rebuild it.
+  bool log_applies = true;
+  if (replay.damage && read_chain(dev, committed).is_ok()) {
+    log_applies = false;
+    std::size_t p = report.problems.size();
+    report.problems.push_back({ProblemCode::kLogDoesNotApply,
+                               fmt::format("delta {}: {}", replay.damage->delta,
+                                           replay.damage->reason),
+                               0, replay.damage->block.value_or(0), Problem::Outcome::kReported});
+    replay.damage.reset();
+    pending_replay = p;
+  } else if (replay.damage) {
     const LogDamage& d = *replay.damage;
     std::string detail = fmt::format("delta {}{}: {}; ", d.delta,
                                      d.block ? fmt::format(", block {}", *d.block) : std::string(),
@@ -123,7 +139,8 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
       return report;
     }
     if (!yes) {
-      if (writing) p.outcome = Problem::Outcome::kDeclined;
+      // Declined only when there was a choice: with no valid point, nothing could be done.
+      if (writing && d.last_valid_delta) p.outcome = Problem::Outcome::kDeclined;
       report.aborted = true;
       return report;
     }
@@ -138,7 +155,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
     report.problems[report.problems.size() - 1].outcome = Problem::Outcome::kFixed;
     report.replayed = true;
     report.written_delta = rolled.written_delta;
-  } else {
+  } else if (log_applies) {
     for (const FsyncReplayInfo& f : replay.fsyncs) {
       if (f.applied || f.not_applied.starts_with("after a record")) continue;
       report.problems.push_back(
@@ -163,9 +180,10 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   }
 
   // Passes 2-8, on the state replay leaves (in memory for -n: streams are not applied).
-  TUX3_ASSIGN_OR_RETURN(auto reader, VolumeReader::open(dev));
+  TUX3_ASSIGN_OR_RETURN(auto reader, VolumeReader::open(dev, true, !log_applies));
   Context c(dev, *reader, opt, report);
   for (std::size_t p : slot_problems) c.repair(fix(Repair::Kind::kRewriteSuper, p));
+  if (pending_replay) c.repair(fix(Repair::Kind::kReplayLog, *pending_replay));
   TUX3_RETURN_IF_ERROR(check::check_inode_table(c));
   TUX3_RETURN_IF_ERROR(check::check_files(c));
   TUX3_RETURN_IF_ERROR(check::check_directories(c));
@@ -212,8 +230,18 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   CheckOptions again;
   again.force = true;
   TUX3_ASSIGN_OR_RETURN(CheckReport after, check_volume(dev, again));
+  auto declined = [&](const Problem& p) {
+    for (const Problem& q : report.problems) {
+      if (q.outcome == Problem::Outcome::kDeclined && q.code == p.code && q.inode == p.inode &&
+          q.block == p.block) {
+        return true;
+      }
+    }
+    return false;
+  };
   for (Problem& p : after.problems) {
     if (problem_info(p.code).severity != Severity::kError) continue;
+    if (declined(p)) continue;  // left as it was, by choice: reported once already
     p.detail = "after the repairs: " + p.detail;
     p.outcome = Problem::Outcome::kReported;
     report.problems.push_back(std::move(p));

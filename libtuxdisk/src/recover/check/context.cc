@@ -69,7 +69,10 @@ Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint6
     return w.on_leaf ? w.on_leaf(block, *leaf, low, high) : Status::ok();
   }
   auto node = reader.read_bnode(block, owner, level);
-  if (!node) return bad(node.status());
+  if (!node) {
+    TUX3_RETURN_IF_ERROR(bad(node.status()));
+    return salvage_children(block, level, owner, leaf_magic, low, high, w);
+  }
   if (node->entries.front().key != low || node->entries.back().key >= high) {
     return bad(Status::corruption(fmt::format("keys {}..{} do not fit the range its parent gives",
                                               node->entries.front().key,
@@ -80,6 +83,28 @@ Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint6
     uint64_t child_high = i + 1 < node->entries.size() ? node->entries[i + 1].key : high;
     TUX3_RETURN_IF_ERROR(walk_node(node->entries[i].child, block, uint16_t(level - 1), owner,
                                    leaf_magic, node->entries[i].key, child_high, w));
+  }
+  return Status::ok();
+}
+
+// A bnode whose keys are damaged but whose block otherwise verifies still leads to its
+// children: each is walked within the range the bad node's parent gave, so the leaves
+// under it are found (and the tree rebuilt from them) instead of lost. Each level down is
+// one less, so a damaged pointer cannot make the walk loop.
+Status Context::salvage_children(uint64_t block, uint16_t level, uint64_t owner,
+                                 uint32_t leaf_magic, uint64_t low, uint64_t high,
+                                 const TreeWalk& w) {
+  if (level == 0 || block < reader.first_data_block() || block >= sb.vol_blocks) {
+    return Status::ok();
+  }
+  std::vector<uint8_t> buf(reader.block_size());
+  TUX3_RETURN_IF_ERROR(reader.read_block(block, buf));
+  auto node = decode_bnode_unordered(
+      buf, NodeExpect{reader.expect(kMagicBnode, block), owner, sb.vol_blocks});
+  if (!node || node->level != level) return Status::ok();
+  for (const BnodeEntry& e : node->entries) {
+    TUX3_RETURN_IF_ERROR(
+        walk_node(e.child, block, uint16_t(level - 1), owner, leaf_magic, low, high, w));
   }
   return Status::ok();
 }

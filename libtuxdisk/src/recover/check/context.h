@@ -34,6 +34,8 @@ struct InodeInfo {
     kOrphan = 2,          // listed in the orphan tree
     kReached = 4,         // connectivity: reachable from the root
     kDropped = 8,         // repair deletes it
+    kReplaced = 16,       // inode 1 or 2: repair writes a fresh record (the old one's
+                          // extents, tree and entries are not kept)
   };
   bool has(uint8_t f) const { return flags & f; }
   bool is_dir() const { return (mode & 0170000) == 0040000; }
@@ -58,6 +60,8 @@ struct Repair {
     kRewriteRecord,  // inum: replace the record with `bytes` (salvaged)
     kRewriteBitmap,  // write the bitmap as the blocks found in use say
     kRewriteSuper,   // write both slots with the counts found (any commit does)
+    kReplayLog,      // replay the log with the repairs, skipping what does not apply (any
+                     // repair does: its engine replays tolerantly)
   } kind;
   std::size_t problem = 0;  // index in the report's problems
   uint64_t inum = 0;
@@ -164,6 +168,8 @@ class Context {
  private:
   Status walk_node(uint64_t block, uint64_t parent, uint16_t level, uint64_t owner,
                    uint32_t leaf_magic, uint64_t low, uint64_t high, const TreeWalk& walk);
+  Status salvage_children(uint64_t block, uint16_t level, uint64_t owner, uint32_t leaf_magic,
+                          uint64_t low, uint64_t high, const TreeWalk& walk);
   std::vector<uint64_t> used_;
 };
 

@@ -168,7 +168,10 @@ Status check_directories(Context& c) {
     for (std::size_t i = 0; i < leaf.size(); ++i) {
       uint64_t inum = leaf.key(i);
       InodeInfo* info = c.inode(inum);
-      if (!info || info->has(InodeInfo::kBadRecord) || !info->is_dir()) continue;
+      if (!info || info->has(InodeInfo::kBadRecord) || info->has(InodeInfo::kReplaced) ||
+          !info->is_dir()) {
+        continue;
+      }
       auto rec = c.record(inum, leaf.value(i));
       if (!rec) continue;
       ++c.report.directories;

@@ -7,6 +7,7 @@
 
 #include "delta/chain_replay.h"
 #include "recover/check/context.h"
+#include "tuxdisk/format/bitmap.h"
 #include "tuxdisk/format/constants.h"
 #include "tuxdisk/format/inode.h"
 
@@ -26,6 +27,30 @@ void claim_fixed(Context& c) {
   for (std::size_t i = 0; i < c.sb.stream_count && i < kMaxStreams; ++i) {
     if (c.sb.streams[i].block) c.claim(c.sb.streams[i].block);
   }
+}
+
+// Inode 1 or 2 gets a fresh record: a repair planned earlier for the old record (its
+// salvage, or its deletion) becomes that one instead, or it would undo it.
+void replace_special(Context& c, uint64_t inum, Repair::Kind kind,
+                     const std::vector<uint8_t>& bytes) {
+  for (Repair& r : c.repairs) {
+    if (r.inum != inum) continue;
+    if (r.kind == Repair::Kind::kRewriteRecord || r.kind == Repair::Kind::kDeleteInode) {
+      r.kind = kind;
+      r.bytes = bytes;
+    }
+  }
+  c.salvaged.erase(inum);
+}
+
+// The summary of inode `inum`, made (in order) if the table has none.
+InodeInfo* ensure_info(Context& c, uint64_t inum) {
+  if (InodeInfo* i = c.inode(inum)) return i;
+  auto at = std::lower_bound(c.inodes.begin(), c.inodes.end(), inum,
+                             [](const InodeInfo& i, uint64_t n) { return i.inum < n; });
+  InodeInfo info;
+  info.inum = inum;
+  return &*c.inodes.insert(at, info);
 }
 
 }  // namespace
@@ -137,16 +162,50 @@ Status check_inode_table(Context& c) {
                                           "holds {}", c.sb.inode_count, good));
     c.repair(fix(Repair::Kind::kRewriteSuper, p));
   }
+  uint64_t highest = 0;
+  for (const InodeInfo& i : c.inodes) {
+    if (!i.has(InodeInfo::kBadRecord)) highest = std::max(highest, i.inum);
+  }
+  if (highest >= kFirstNormalIno && c.sb.next_inum <= highest) {
+    // A hint only (new inodes skip numbers in use), so a note, not an error.
+    c.problem(ProblemCode::kSuperNextInum,
+              fmt::format("the superblock's next inode number {} is not above inode {}, the "
+                          "highest in use", c.sb.next_inum, highest));
+  }
   InodeInfo* bitmap = c.inode(kInoBitmap);
   if (!bitmap || bitmap->has(InodeInfo::kBadRecord) || (bitmap->mode & kModeTypeMask) != kModeRegular) {
-    c.problem(ProblemCode::kBitmapInodeBad, "inode 1 (the allocation bitmap) is missing or not a "
-                                            "regular file");
+    std::size_t p = c.problem(ProblemCode::kBitmapInodeBad,
+                              "inode 1 (the allocation bitmap) is missing or not a regular file");
+    // A fresh, empty bitmap file: every repair rewrites the whole bitmap from the blocks
+    // found in use, and its unify maps each bitmap block anew.
+    InodeRecord fresh;
+    fresh.mode = kModeRegular;
+    fresh.nlink = 1;
+    fresh.size = (c.sb.vol_blocks + bits_per_bitmap_block(c.reader.block_size()) - 1) /
+                 bits_per_bitmap_block(c.reader.block_size()) * c.reader.block_size();
+    Repair r = fix(Repair::Kind::kRewriteRecord, p, kInoBitmap);
+    r.bytes = encode_inode(fresh);
+    replace_special(c, kInoBitmap, Repair::Kind::kRewriteRecord, r.bytes);
+    c.repair(std::move(r));
+    bitmap = ensure_info(c, kInoBitmap);
+    bitmap->flags = InodeInfo::kReplaced;
+    bitmap->mode = fresh.mode;
+    bitmap->nlink = 1;
+    bitmap->size = fresh.size;
   }
   InodeInfo* root = c.inode(kInoRoot);
   if (!root || root->has(InodeInfo::kBadRecord) || !root->is_dir()) {
     std::size_t p = c.problem(ProblemCode::kRootInodeBad,
                               "inode 2 (the root directory) is missing or not a directory");
+    replace_special(c, kInoRoot, Repair::Kind::kNewRoot, {});
     c.repair(fix(Repair::Kind::kNewRoot, p, kInoRoot));
+    // Later passes see the new, empty root: what the old one named is reconnected.
+    root = ensure_info(c, kInoRoot);
+    root->flags = InodeInfo::kReplaced;
+    root->mode = kModeDirectory | 0755;
+    root->nlink = 2;
+    root->parent = kInoRoot;
+    root->size = 0;
   }
 
   // The orphan tree is read here (its verdicts come in pass 7): later passes must know

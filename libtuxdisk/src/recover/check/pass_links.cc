@@ -29,7 +29,9 @@ Status check_links(Context& c) {
 }
 
 Status check_orphans(Context& c) {
+  uint64_t done = 0;
   for (InodeInfo& i : c.inodes) {
+    c.progress(CheckPass::kOrphans, ++done, c.inodes.size());
     if (!i.has(InodeInfo::kOrphan)) continue;
     if (i.nlink > 0 || i.names > 0) {
       std::size_t p = c.problem(ProblemCode::kOrphanLinked,

@@ -28,15 +28,19 @@ constexpr ProblemInfo kProblems[] = {
      "the next-inode hint points below inodes in use", "", false},
 
     {P::kLogDamaged, "log-damaged", C::kLog, S::kError,
-     "the delta log cannot be read or applied",
+     "the delta log cannot be read: a log block fails its checks or the chain is broken",
      "roll the volume back to the last valid point, losing the deltas after it", false},
     {P::kStreamRecordRejected, "stream-rejected", C::kLog, S::kError,
      "a complete fsync in an fsync stream does not fit the volume (replay ignores it and "
      "the fsyncs after it on that stream)",
-     "replay without it", false},
+     "replay without it", true},
     {P::kLogNotReplayed, "needs-replay", C::kLog, S::kInfo,
      "the volume was not closed cleanly: its log and fsync streams need replay",
-     "replay them (tux3-replay)", true},
+     "replay the log and the fsync streams", true},
+    {P::kLogDoesNotApply, "log-does-not-apply", C::kLog, S::kError,
+     "the delta log reads and verifies, but a block it edits is damaged (a bitmap block, "
+     "a node of a tree); the passes check the state with those edits skipped",
+     "replay with the repairs, rebuilding what the skipped edits change", false},
 
     {P::kInodeTableNode, "itable-node", C::kInodes, S::kError,
      "a node of the inode table is damaged: the inodes under it are lost",
@@ -47,7 +51,8 @@ constexpr ProblemInfo kProblems[] = {
     {P::kInodeNumber, "inode-number", C::kInodes, S::kError,
      "an inode number is reserved or out of range", "delete the inode", false},
     {P::kBitmapInodeBad, "bitmap-inode", C::kInodes, S::kError,
-     "inode 1 (the allocation bitmap) is missing or not a regular file", "", false},
+     "inode 1 (the allocation bitmap) is missing or not a regular file",
+     "write a fresh bitmap file, the bitmap rebuilt from the blocks found in use", false},
     {P::kRootInodeBad, "root-inode", C::kInodes, S::kError,
      "inode 2 (the root directory) is missing or not a directory",
      "make a new, empty root directory (the old tree goes to lost+found)", false},
@@ -68,7 +73,8 @@ constexpr ProblemInfo kProblems[] = {
      "a written extent lies past the file size",
      "remove what lies past the size (it cannot be read)", true},
     {P::kSymlinkSize, "symlink-size", C::kFiles, S::kError,
-     "a symbolic link's size does not match its target", "delete the link", false},
+     "a symbolic link's target does not fit its size (a target in a data block that its "
+     "extents do not hold whole)", "delete the link", false},
 
     {P::kDirTreeNode, "dir-node", C::kDirectories, S::kError,
      "a node of a directory index is damaged: the entries under it are lost",

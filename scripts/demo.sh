@@ -5,8 +5,8 @@
 # (replaying its log), list it and check it; then rewrite a hot 8 MiB file from two threads
 # while deltas commit every 50 ms, in forking mode and in stable-pages mode, and compare.
 # Then fsync a log file through fsync streams and crash the writer; tux3-replay shows what
-# it will apply (-n -v), replays, and the volume checks clean with every fsynced append
-# there. The demo grows with the suite (fsck.tux3 will take over the check).
+# it will apply (-n -v), replays, and fsck.tux3 checks every structure of the volume
+# (-f: even though it is clean), with every fsynced append there.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 image=${1:-"$root/demo.tux3"}
@@ -49,8 +49,8 @@ echo
 echo "== tux3-replay: replay the log and the fsync streams, write a clean state"
 replay "$image" | sed 's/^/   /'
 echo
-echo "== check the volume (every structure; the bitmap against the blocks in use)"
-"$dir/tests/tools/tux3-inspect" "$image" verify | sed 's/^/   /'
+echo "== fsck.tux3 -fn: check every structure (nine passes), write nothing"
+"$dir/fsck/fsck.tux3" -fn "$image" | sed 's/^/   /'
 echo
 echo "== every fsynced append is there; the unsynced file is not"
 "$dir/writer/tux3-writer" -q "$image" - <<'EOF' | sed 's/^/   /'

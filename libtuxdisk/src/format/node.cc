@@ -81,9 +81,20 @@ void encode_bnode(const Bnode& node, std::span<uint8_t> out) {
 
 namespace {
 
+// kStrict: everything verified. kUnordered: keys may be out of order. kPointers: only the
+// magic, level, count and child range (the header may be misdirected, stale or torn).
+enum class BnodeCheck { kStrict, kUnordered, kPointers };
+
 Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect& e,
-                                bool ordered) {
-  TUX3_RETURN_IF_ERROR(check_node_header(block, e, "bnode"));
+                                BnodeCheck how) {
+  const bool ordered = how == BnodeCheck::kStrict;
+  if (how == BnodeCheck::kPointers) {
+    if (block.size() < L::kSize || decode_header(block).magic != kMagicBnode) {
+      return node_error(e, "bnode", "no bnode magic");
+    }
+  } else {
+    TUX3_RETURN_IF_ERROR(check_node_header(block, e, "bnode"));
+  }
   Bnode node;
   node.header = decode_header(block);
   node.owner = e.owner;
@@ -111,7 +122,7 @@ Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect
     }
     node.entries.push_back(be);
   }
-  if (!all_zero(block.subspan(L::kSize + count * L::kEntrySize))) {
+  if (how != BnodeCheck::kPointers && !all_zero(block.subspan(L::kSize + count * L::kEntrySize))) {
     return node_error(e, "bnode", "bytes after the last entry are not zero");
   }
   return node;
@@ -120,11 +131,15 @@ Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect
 }  // namespace
 
 Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) {
-  return decode_bnode_keys(block, e, true);
+  return decode_bnode_keys(block, e, BnodeCheck::kStrict);
 }
 
 Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& e) {
-  return decode_bnode_keys(block, e, false);
+  return decode_bnode_keys(block, e, BnodeCheck::kUnordered);
+}
+
+Result<Bnode> decode_bnode_pointers(std::span<const uint8_t> block, const NodeExpect& e) {
+  return decode_bnode_keys(block, e, BnodeCheck::kPointers);
 }
 
 Result<LeafView> LeafView::decode(std::span<const uint8_t> block, const NodeExpect& e) {

@@ -88,6 +88,10 @@ Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& exp
 // For recovery (fsck): as decode_bnode, but keys out of order are accepted, so the children
 // of a node whose keys were damaged can still be reached. Everything else is verified.
 Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& expect);
+// For recovery, when even the header fails (misdirected, stale, torn): the level, count
+// and child pointers of a block with the bnode magic, each child inside the volume. The
+// pointers are not to be trusted: whatever they lead to must verify on its own.
+Result<Bnode> decode_bnode_pointers(std::span<const uint8_t> block, const NodeExpect& expect);
 
 struct LeafItem {
   uint64_t key;

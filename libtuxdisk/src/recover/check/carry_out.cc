@@ -1,7 +1,7 @@
 // carry_out.cc: the repairs the passes asked for and the answers allowed, written through
 // the engine (fs/repair.h) as one unify delta.
 //
-// Order matters: a new root and rebuilt trees first (the other repairs edit them), then
+// Order matters: rebuilt trees and a new root first (the other repairs edit them), then
 // deleted inodes, field fixes (before reconnection, which may make /lost+found and so
 // change the root's link count), directory entries, reconnections, orphans; last, the
 // blocks nothing uses any more are freed and every bitmap block rewritten.
@@ -24,8 +24,8 @@ namespace {
 unsigned rank(Repair::Kind k) {
   using K = Repair::Kind;
   switch (k) {
-    case K::kNewRoot: return 0;
-    case K::kRebuildTree: return 1;
+    case K::kRebuildTree: return 0;  // a new root goes into the rebuilt inode table
+    case K::kNewRoot: return 1;
     case K::kDeleteInode:
     case K::kRewriteRecord: return 2;
     case K::kSetNlink:

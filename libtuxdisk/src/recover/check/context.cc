@@ -87,10 +87,11 @@ Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint6
   return Status::ok();
 }
 
-// A bnode whose keys are damaged but whose block otherwise verifies still leads to its
-// children: each is walked within the range the bad node's parent gave, so the leaves
-// under it are found (and the tree rebuilt from them) instead of lost. Each level down is
-// one less, so a damaged pointer cannot make the walk loop.
+// A damaged bnode (keys out of order, or a header that fails: misdirected, stale, torn)
+// still leads to its children: each is walked within the range the bad node's parent gave,
+// and each must verify on its own, so the leaves under it are found (and the tree rebuilt
+// from them) instead of lost. Each level down is one less, so a damaged pointer cannot
+// make the walk loop.
 Status Context::salvage_children(uint64_t block, uint16_t level, uint64_t owner,
                                  uint32_t leaf_magic, uint64_t low, uint64_t high,
                                  const TreeWalk& w) {
@@ -99,8 +100,9 @@ Status Context::salvage_children(uint64_t block, uint16_t level, uint64_t owner,
   }
   std::vector<uint8_t> buf(reader.block_size());
   TUX3_RETURN_IF_ERROR(reader.read_block(block, buf));
-  auto node = decode_bnode_unordered(
-      buf, NodeExpect{reader.expect(kMagicBnode, block), owner, sb.vol_blocks});
+  NodeExpect expect{reader.expect(kMagicBnode, block), owner, sb.vol_blocks};
+  auto node = decode_bnode_unordered(buf, expect);
+  if (!node) node = decode_bnode_pointers(buf, expect);
   if (!node || node->level != level) return Status::ok();
   for (const BnodeEntry& e : node->entries) {
     TUX3_RETURN_IF_ERROR(

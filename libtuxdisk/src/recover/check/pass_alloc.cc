@@ -66,6 +66,7 @@ Status check_allocation(Context& c) {
   c.report.vol_blocks = sb.vol_blocks;
   if (const InodeInfo* b = c.inode(kInoBitmap); b && b->has(InodeInfo::kReplaced)) {
     // No bitmap to compare with (pass 2): the repair writes one from the blocks in use.
+    c.progress(CheckPass::kAllocation, 1, 1);
     c.allocated = c.used_words();
     return Status::ok();
   }

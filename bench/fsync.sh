@@ -28,11 +28,11 @@
 # (errors do).
 set -euo pipefail
 
-script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd -- "$script_dir/.." && pwd)
-export PATH="$PATH:/usr/sbin:/sbin"
-die() { echo "bench/fsync.sh: $*" >&2; exit 1; }
-say() { echo "bench/fsync.sh: $*" >&2; }
+# From bench/lib.sh: script_dir, repo_root, PATH with /usr/sbin, die, note (the SKIP
+# lines), usage (--help: the comment above) and bench_build_all_if_missing (a Release
+# build when a binary is missing).
+# shellcheck source=bench/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=5
 interval=5000
@@ -45,20 +45,15 @@ while (($# > 0)); do
     --interval) interval=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --record) record=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || die "--seconds '$seconds': expected a whole number of seconds, at least 1"
 [[ "$interval" =~ ^[0-9]+$ ]] || die "--interval '$interval': expected milliseconds"
+bench_build_all_if_missing writer/tux3-writer mkfs/mkfs.tux3
 writer="$build_dir/writer/tux3-writer"
 mkfs="$build_dir/mkfs/mkfs.tux3"
-if [[ ! -x "$writer" || ! -x "$mkfs" ]]; then
-  "$repo_root/scripts/build.sh" Release >/dev/null
-  build_dir="$repo_root/build-release"
-  writer="$build_dir/writer/tux3-writer"
-  mkfs="$build_dir/mkfs/mkfs.tux3"
-fi
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/tux3-fsync.XXXXXX")
 loop="" ext4_mnt="" fuse_mnt="" fuse_pid=""
@@ -129,13 +124,13 @@ for mode in stream delta; do
   done
 done
 
-command -v fio >/dev/null || say "SKIP ext4: fio is not installed (scripts/setup-deps.sh --bench)"
+command -v fio >/dev/null || note "SKIP ext4: fio is not installed (scripts/setup-deps.sh --bench)"
 if ! command -v fio >/dev/null; then
   :
 elif [[ $(id -u) != 0 ]]; then
-  say "SKIP ext4 loop: needs root"
+  note "SKIP ext4 loop: needs root"
 elif ! command -v losetup >/dev/null || ! command -v mkfs.ext4 >/dev/null; then
-  say "SKIP ext4 loop: needs losetup and mkfs.ext4"
+  note "SKIP ext4 loop: needs losetup and mkfs.ext4"
 else
   truncate -s "$image_size" "$tmp/ext4.raw"
   if loop=$(losetup -f --show --direct-io=on "$tmp/ext4.raw" 2>/dev/null); then
@@ -155,7 +150,7 @@ else
     loop=""
   else
     loop=""
-    say "SKIP ext4 loop: losetup failed"
+    note "SKIP ext4 loop: losetup failed"
   fi
   rm -f "$tmp/ext4.raw"
 fi
@@ -163,11 +158,11 @@ fi
 if ! command -v fio >/dev/null; then
   :
 elif [[ $(id -u) != 0 ]]; then
-  say "SKIP ext4 fuse2fs: needs root"
+  note "SKIP ext4 fuse2fs: needs root"
 elif ! command -v fuse2fs >/dev/null; then
-  say "SKIP ext4 fuse2fs: fuse2fs is not installed (scripts/setup-deps.sh --bench)"
+  note "SKIP ext4 fuse2fs: fuse2fs is not installed (scripts/setup-deps.sh --bench)"
 elif [[ ! -c /dev/fuse ]]; then
-  say "SKIP ext4 fuse2fs: no /dev/fuse"
+  note "SKIP ext4 fuse2fs: no /dev/fuse"
 else
   truncate -s "$image_size" "$tmp/fuse.img"
   mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/fuse.img"
@@ -189,7 +184,7 @@ else
     umount "$fuse_mnt"
     fuse_mnt=""
   else
-    say "SKIP ext4 fuse2fs: the mount did not come up ($(head -n1 "$tmp/fuse2fs.log"))"
+    note "SKIP ext4 fuse2fs: the mount did not come up ($(head -n1 "$tmp/fuse2fs.log"))"
     kill "$fuse_pid" 2>/dev/null || true
   fi
   wait "$fuse_pid" 2>/dev/null || true

@@ -37,50 +37,19 @@
 # change the exit status; errors do.
 set -euo pipefail
 
-script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd -- "$script_dir/.." && pwd)
-results_file="$script_dir/RESULTS.md"
-export PATH="$PATH:/usr/sbin:/sbin"
+# shellcheck source=bench/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
-die() { echo "bench/populate.sh: $*" >&2; exit 1; }
-note() { echo "bench/populate.sh: $*" >&2; }
-usage() { sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; }
-
-files=200000
-seed=1
-runs=3
-size=""
-build_dir="$repo_root/build-release"
-record=0
-recorded_args=()
-need() { (($1 >= 2)) || die "$2 needs a value"; }
 while (($# > 0)); do
+  bench_tree_option "$@"
+  if ((bench_shift > 0)); then shift "$bench_shift"; continue; fi
   case "$1" in
-    --files) need $# "$1"; files=$2; recorded_args+=("$1" "$2"); shift 2 ;;
-    --files=*) files=${1#*=}; recorded_args+=("$1"); shift ;;
-    --seed) need $# "$1"; seed=$2; recorded_args+=("$1" "$2"); shift 2 ;;
-    --seed=*) seed=${1#*=}; recorded_args+=("$1"); shift ;;
-    --runs) need $# "$1"; runs=$2; recorded_args+=("$1" "$2"); shift 2 ;;
-    --runs=*) runs=${1#*=}; recorded_args+=("$1"); shift ;;
-    --size) need $# "$1"; size=$2; recorded_args+=("$1" "$2"); shift 2 ;;
-    --size=*) size=${1#*=}; recorded_args+=("$1"); shift ;;
-    --build-dir)
-      need $# "$1"; build_dir=$2; shift 2
-      recorded_args+=(--build-dir "$(realpath -m --relative-base="$repo_root" -- "$build_dir")") ;;
-    --build-dir=*)
-      build_dir=${1#*=}; shift
-      recorded_args+=("--build-dir=$(realpath -m --relative-base="$repo_root" -- "$build_dir")") ;;
-    --record) record=1; recorded_args+=("$1"); shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
 done
-[[ "$files" =~ ^[1-9][0-9]*$ ]] || die "--files wants a positive integer, got '$files'"
-[[ "$seed" =~ ^[0-9]+$ ]] || die "--seed wants a non-negative integer, got '$seed'"
-[[ "$runs" =~ ^[1-9][0-9]*$ && "$runs" -ge 2 ]] || die "--runs wants an integer >= 2, got '$runs'"
-build_dir=$(realpath -m -- "$build_dir")
-command_line="bench/populate.sh${recorded_args[*]:+ $(printf '%q ' "${recorded_args[@]}")}"
-command_line=${command_line% }
+bench_tree_validate 2
+command_line=$(bench_command_line)
 
 # --- tools --------------------------------------------------------------------
 "$repo_root/scripts/setup-deps.sh" --bench || die "scripts/setup-deps.sh --bench failed"
@@ -89,78 +58,25 @@ for t in mke2fs mkfs.btrfs python3 truncate stat cmp tar cmake ninja; do
 done
 [[ -x /usr/bin/time ]] || die "missing /usr/bin/time after scripts/setup-deps.sh --bench"
 
-tux3="$build_dir/mkfs/mkfs.tux3"
-if [[ ! -x "$tux3" ]]; then
-  note "no $tux3: configuring and building Release"
-  cmake -S "$repo_root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >&2
-  ninja -C "$build_dir" -j2 mkfs.tux3 >&2
-  [[ -x "$tux3" ]] || die "build did not produce $tux3"
-fi
-tux3_stale=$(find "$repo_root/CMakeLists.txt" "$repo_root/libtuxdisk" "$repo_root/mkfs" \
-  -type f -newer "$tux3" -print -quit 2>/dev/null) || true
-tux3_stale=${tux3_stale#"$repo_root/"}
+mkfs_tux3="$build_dir/mkfs/mkfs.tux3"
+bench_build_targets mkfs/mkfs.tux3
+tux3_stale=$(bench_stale "$mkfs_tux3" CMakeLists.txt libtuxdisk mkfs)
 if [[ -n "$tux3_stale" ]]; then
-  note "warning: $tux3_stale is newer than $tux3; timing the binary as it is (ninja -C $build_dir refreshes it)"
+  note "warning: $tux3_stale is newer than $mkfs_tux3; timing the binary as it is (ninja -C $build_dir refreshes it)"
 fi
-"$tux3" --help | grep -q -- --root-dir || die "$tux3 has no --root-dir"
+"$mkfs_tux3" --help | grep -q -- --root-dir || die "$mkfs_tux3 has no --root-dir"
 
 # --- the tree (made once, reused) -----------------------------------------------
-if [[ -n "${TMPDIR:-}" ]]; then
-  tmp_parent=$TMPDIR; tmp_where="\$TMPDIR"
-else
-  tmp_parent=$build_dir; tmp_where='the build dir'
-fi
-trees="$tmp_parent/tux3-bench-trees"
-tree="$trees/tree-seed$seed-files$files"
-mkdir -p -- "$trees"
-if [[ ! -f "$tree.done" ]] || ! sed -n 1p "$tree.done" | grep -q "^seed=$seed files=$files "; then
-  rm -rf -- "$tree" "$tree.done"
-  note "generating the tree ($files files, seed $seed) in $tree"
-  python3 "$script_dir/gentree.py" --seed "$seed" --files "$files" "$tree" ||
-    die "bench/gentree.py failed"
-else
-  note "reusing the tree in $tree"
-fi
-tree_line=$(sed -n 2p "$tree.done")
-tree_bytes=$(sed -n 1p "$tree.done" | sed 's/.* bytes=\([0-9]*\).*/\1/')
-
-if [[ -z "$size" ]]; then
-  size_bytes=$((4 << 30))
-  want=$((tree_bytes * 2))
-  if ((want > size_bytes)); then size_bytes=$(((want + (1 << 30) - 1) >> 30 << 30)); fi
-  size="$((size_bytes >> 30))G"
-fi
-
-work=$(mktemp -d -- "$tmp_parent/populate-bench.XXXXXX")
-cleanup() { rm -rf -- "$work"; }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-host_fs=$(df -T -- "$work" | awk 'NR == 2 { print $2 }')
-truncate -s "$size" -- "$work/probe" || die "cannot create a $size file in $tmp_parent"
-[[ $(stat -c %b -- "$work/probe") -eq 0 ]] || die "$tmp_parent does not keep files sparse"
-rm -f -- "$work/probe"
+bench_tree
+bench_default_size
+bench_workdir populate-bench
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 note "reading the tree once, so that it is in the page cache"
 tar -C "$tree" -cf - . | cat >/dev/null
 
 # --- measure --------------------------------------------------------------------
-uuid=5a1c3e7f-2b4d-4a6c-8e0f-1a2b3c4d5e6f
-epoch=1700000000
-tools=(mkfs.tux3 mke2fs mkfs.btrfs)
-declare -A shown=(
-  [mkfs.tux3]="mkfs.tux3 -q -f -U UUID --root-dir TREE IMG $size"
-  [mke2fs]="mke2fs -q -F -t ext4 -U UUID -E hash_seed=UUID -d TREE IMG $size"
-  [mkfs.btrfs]="mkfs.btrfs -q -f -U UUID --rootdir TREE IMG (IMG made with truncate -s $size)"
-)
-tool_argv() {  # TOOL IMG: sets argv to the command line the table describes
-  case "$1" in
-    mkfs.tux3) argv=("$tux3" -q -f -U "$uuid" --root-dir "$tree" "$2" "$size") ;;
-    mke2fs) argv=(mke2fs -q -F -t ext4 -U "$uuid" -E "hash_seed=$uuid" -d "$tree" "$2" "$size") ;;
-    mkfs.btrfs) argv=(mkfs.btrfs -q -f -U "$uuid" --rootdir "$tree" "$2") ;;
-  esac
-}
+tools=("${bench_image_tools[@]}")
 declare -A times rss alloc repro
 for ((round = 1; round <= runs; round++)); do
   for tool in "${tools[@]}"; do
@@ -170,8 +86,8 @@ for ((round = 1; round <= runs; round++)); do
     sync
     note "round $round/$runs: $tool"
     start=$EPOCHREALTIME
-    tool_argv "$tool" "$img"
-    if ! SOURCE_DATE_EPOCH=$epoch E2FSPROGS_FAKE_TIME=$epoch \
+    bench_image_argv "$tool" "$img"
+    if ! SOURCE_DATE_EPOCH=$bench_epoch E2FSPROGS_FAKE_TIME=$bench_epoch \
       /usr/bin/time -f %M -o "$work/rss" "${argv[@]}" >"$work/out" 2>&1; then
       cat -- "$work/out" >&2
       die "$tool failed"
@@ -196,11 +112,6 @@ done
 for tool in "${tools[@]}"; do rm -f -- "$work/$tool.img"; done
 
 # --- report -------------------------------------------------------------------
-stat3() {  # median min max of the numbers given
-  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "%s %s %s\n", m, v[1], v[NR] }'
-}
 declare -A med lo hi rss_med
 for tool in "${tools[@]}"; do
   # shellcheck disable=SC2086
@@ -208,7 +119,6 @@ for tool in "${tools[@]}"; do
   # shellcheck disable=SC2086
   read -r rss_med[$tool] _ _ < <(stat3 ${rss[$tool]})
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 table() {
   echo "| tool | median s | min s | max s | peak RSS MiB | allocated bytes | median / mkfs.tux3 median | two runs, same input |"
@@ -248,26 +158,16 @@ echo
 echo "$out_target"
 
 if ((record)); then
-  cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | sed -n 1p) || true
   ext4_version=$(mke2fs -V 2>&1 | sed -n 1p) || true
   btrfs_version=$(mkfs.btrfs --version 2>&1 | sed -n 1p) || true
-  tux3_version=$("$tux3" -V 2>&1 | sed -n 1p) || true
-  revision=$(git -C "$repo_root" describe --always --dirty 2>/dev/null || echo unknown)
+  tux3_version=$("$mkfs_tux3" -V 2>&1 | sed -n 1p) || true
   {
-    echo
-    echo "## populate: $(date -u '+%Y-%m-%d %H:%M UTC')"
-    echo
-    echo "Command: \`$command_line\`"
-    echo
-    echo "- date: $(date -u '+%Y-%m-%d %H:%M:%S UTC'); source revision: $revision"
-    echo "- kernel $(uname -r), $(nproc) CPUs, ${cpu:-CPU model unknown}, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load average before the runs: $load_before, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-    echo "- tree: bench/gentree.py --seed $seed --files $files: $tree_line"
-    echo "- image files: $size, sparse, in a temp dir under $tmp_where, host filesystem $host_fs (df -T)"
+    bench_record_header populate "$command_line"
     echo "- tools: $tux3_version; $ext4_version; $btrfs_version"
     if [[ -n "$tux3_stale" ]]; then
       echo "- caution: mkfs.tux3 was older than its sources ($tux3_stale is newer), so it may not match the revision above"
     fi
-    echo "- timed commands, all with SOURCE_DATE_EPOCH=$epoch and E2FSPROGS_FAKE_TIME=$epoch: \`${shown[mkfs.tux3]}\`; \`${shown[mke2fs]}\`; \`${shown[mkfs.btrfs]}\`"
+    echo "- timed commands, all with SOURCE_DATE_EPOCH=$bench_epoch and E2FSPROGS_FAKE_TIME=$bench_epoch: \`$(bench_image_shown mkfs.tux3)\`; \`$(bench_image_shown mke2fs)\`; \`$(bench_image_shown mkfs.btrfs)\`"
     echo
     echo "$out_table"
     echo

@@ -18,10 +18,10 @@
 # prints FAIL but does not change the exit status (errors do).
 set -euo pipefail
 
-script_dir=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
-repo_root=$(cd -- "$script_dir/.." && pwd)
-export PATH="$PATH:/usr/sbin:/sbin"
-die() { echo "bench/rewrite.sh: $*" >&2; exit 1; }
+# From bench/lib.sh: script_dir, repo_root, PATH with /usr/sbin, die, note, usage and
+# bench_build_all_if_missing.
+# shellcheck source=bench/lib.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=5
 interval=100
@@ -34,18 +34,13 @@ while (($# > 0)); do
     --interval) interval=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --record) record=1; shift ;;
-    -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
 done
+bench_build_all_if_missing writer/tux3-writer mkfs/mkfs.tux3
 writer="$build_dir/writer/tux3-writer"
 mkfs="$build_dir/mkfs/mkfs.tux3"
-if [[ ! -x "$writer" || ! -x "$mkfs" ]]; then
-  "$repo_root/scripts/build.sh" Release >/dev/null
-  build_dir="$repo_root/build-release"
-  writer="$build_dir/writer/tux3-writer"
-  mkfs="$build_dir/mkfs/mkfs.tux3"
-fi
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/tux3-rewrite.XXXXXX")
 loop=""
@@ -86,10 +81,10 @@ if [[ $(id -u) == 0 ]] && command -v losetup >/dev/null; then
     targets+=("loop:$loop")
   else
     loop=""
-    echo "bench/rewrite.sh: SKIP loop device: losetup failed" >&2
+    note "SKIP loop device: losetup failed"
   fi
 else
-  echo "bench/rewrite.sh: SKIP loop device: needs root and losetup" >&2
+  note "SKIP loop device: needs root and losetup"
 fi
 
 table="| target | workload | mode | MiB/s | p50 us | p99 us | max us | forks | waits |

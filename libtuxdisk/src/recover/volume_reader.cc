@@ -86,8 +86,9 @@ Status VolumeReader::read_block(uint64_t block, std::span<uint8_t> out) {
     return Status::invalid_argument(
         fmt::format("read of block {} outside the volume's {} blocks", block, super_.vol_blocks));
   }
-  return device_.read(block << super_.block_bits, out).with_context(
-      fmt::format("block {}", block));
+  Status s = device_.read(block << super_.block_bits, out);
+  if (!s) return std::move(s).with_context(fmt::format("block {}", block));
+  return s;
 }
 
 Expect VolumeReader::expect(uint32_t magic, uint64_t block) const {

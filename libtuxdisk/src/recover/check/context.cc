@@ -1,6 +1,8 @@
 // context.cc: the state the check passes share, and the tree walk that survives bad nodes.
 #include "recover/check/context.h"
 
+#include <cstring>
+
 #include <limits>
 
 #include <fmt/format.h>
@@ -14,6 +16,36 @@ using namespace format;
 Context::Context(BlockDevice& dev, VolumeReader& r, const CheckOptions& opt, CheckReport& rep)
     : device(dev), reader(r), sb(r.super()), options(opt), report(rep),
       used_((sb.vol_blocks + 63) / 64, 0) {}
+
+Status Context::read_node(uint64_t block, std::span<uint8_t> out) {
+  const uint64_t bs = reader.block_size();
+  if (block >= window_first_ && block < window_first_ + window_blocks_) {
+    std::memcpy(out.data(), window_.data() + (block - window_first_) * bs, bs);
+    last_read_ = block;
+    return Status::ok();
+  }
+  // A run upwards reads the window from this block on; a run downwards (a table written
+  // from its end) the window ending at it.
+  const bool up = block == last_read_ + 1, down = block + 1 == last_read_;
+  last_read_ = block;
+  const uint64_t want = kWindowBytes / bs;
+  uint64_t first = block, blocks = 0;
+  if (up) {
+    blocks = std::min<uint64_t>(want, sb.vol_blocks - block);
+  } else if (down) {
+    first = block + 1 >= want ? block + 1 - want : 0;
+    blocks = block + 1 - first;
+  }
+  if (blocks < 2) return reader.read_block(block, out);
+  window_.resize(blocks * bs);
+  window_blocks_ = 0;
+  Status s = device.read(first << sb.block_bits, std::span<uint8_t>(window_.data(), blocks * bs));
+  if (!s) return reader.read_block(block, out);  // the single block says what failed
+  window_first_ = first;
+  window_blocks_ = blocks;
+  std::memcpy(out.data(), window_.data() + (block - first) * bs, bs);
+  return Status::ok();
+}
 
 std::size_t Context::problem(ProblemCode code, std::string detail, uint64_t inode,
                              uint64_t block) {
@@ -58,7 +90,7 @@ Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint6
   }
   if (level == 0) {
     std::vector<uint8_t> buf(reader.block_size());
-    TUX3_RETURN_IF_ERROR(reader.read_block(block, buf));
+    TUX3_RETURN_IF_ERROR(read_node(block, buf));
     NodeExpect ne{reader.expect(leaf_magic, block), owner, sb.vol_blocks};
     auto leaf = LeafView::decode(buf, ne);
     if (!leaf) return bad(leaf.status());

@@ -150,9 +150,17 @@ class Context {
     return it != inodes.end() && it->inum == inum ? &*it : nullptr;
   }
 
+  // Passes call this for every item; the caller hears of the first, every 1024th and the
+  // last (a progress display needs no more, and a call per inode costs a clock read).
   void progress(CheckPass pass, uint64_t done, uint64_t total) {
-    if (options.progress) options.progress({pass, done, total});
+    if (!options.progress) return;
+    if (done > 1 && done < total && done % 1024 != 0) return;
+    options.progress({pass, done, total});
   }
+
+  // Reads a tree node. Sequential reads (an inode table mkfs or a unify laid out in order)
+  // are served from a read-ahead window of kWindowBlocks, one device read each.
+  Status read_node(uint64_t block, std::span<uint8_t> out);
 
   // Walks a tree, verifying every node as VolumeReader::walk_tree does, but a bad node
   // (wrong kind, checksum, location, owner, level, keys) is handed to on_bad and its
@@ -162,7 +170,8 @@ class Context {
 
   // The checker's own memory, for the report.
   uint64_t state_bytes() const {
-    return used_.size() * 8 + allocated.capacity() * 8 + inodes.capacity() * sizeof(InodeInfo);
+    return used_.size() * 8 + allocated.capacity() * 8 + inodes.capacity() * sizeof(InodeInfo) +
+           window_.capacity();
   }
 
  private:
@@ -171,6 +180,10 @@ class Context {
   Status salvage_children(uint64_t block, uint16_t level, uint64_t owner, uint32_t leaf_magic,
                           uint64_t low, uint64_t high, const TreeWalk& walk);
   std::vector<uint64_t> used_;
+  static constexpr uint64_t kWindowBytes = 128 * 1024;
+  std::vector<uint8_t> window_;     // blocks window_first_ .. + window_blocks_
+  uint64_t window_first_ = 0, window_blocks_ = 0;
+  uint64_t last_read_ = UINT64_MAX;  // the block read before, to see a sequence
 };
 
 // Claims a tree node, reporting a cross-link if it is claimed already; `nodes` (optional)

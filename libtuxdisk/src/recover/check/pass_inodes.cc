@@ -76,6 +76,9 @@ void abandon_nodes(Context& c, const std::vector<uint64_t>& nodes) {
 
 Status check_inode_table(Context& c) {
   claim_fixed(c);
+  // One summary per inode: room for the count the superblock gives (bounded, as it may be
+  // wrong; untouched room costs no memory), so the table is not copied as it grows.
+  c.inodes.reserve(std::min<uint64_t>(c.sb.inode_count, uint64_t(1) << 22));
   bool rebuild = false;
   std::size_t first_bad = 0;
   std::vector<uint64_t> nodes;  // the table's nodes: abandoned if it is rebuilt

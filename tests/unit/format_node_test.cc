@@ -83,6 +83,45 @@ TEST(Bnode, CountBeyondCapacityIsRejected) {
             Errc::kCorruption);
 }
 
+// Recovery: keys out of order still give the children; a header that fails (misdirected,
+// stale, torn) still gives the pointers, but nothing without the bnode magic does.
+TEST(Bnode, RecoveryDecodersKeepTheChildren) {
+  Bnode n = sample_bnode();
+  std::swap(n.entries[0].key, n.entries[2].key);
+  std::vector<uint8_t> block(512);
+  encode_bnode(n, block);
+  EXPECT_EQ(decode_bnode(block, expect_at(kMagicBnode, 50)).status().code(), Errc::kCorruption);
+  auto unordered = decode_bnode_unordered(block, expect_at(kMagicBnode, 50));
+  ASSERT_TRUE(unordered.is_ok()) << unordered.status().to_string();
+  EXPECT_EQ(unordered->entries, n.entries);
+
+  // Misdirected: the header names block 51. Only the pointer decoder accepts it.
+  auto misdirected = expect_at(kMagicBnode, 51);
+  EXPECT_FALSE(decode_bnode_unordered(block, misdirected).is_ok());
+  auto pointers = decode_bnode_pointers(block, misdirected);
+  ASSERT_TRUE(pointers.is_ok()) << pointers.status().to_string();
+  EXPECT_EQ(pointers->entries, n.entries);
+
+  // Torn: a bad checksum does not stop the pointers either.
+  block[block.size() - 1] ^= 0x5a;
+  EXPECT_TRUE(decode_bnode_pointers(block, expect_at(kMagicBnode, 50)).is_ok());
+
+  // But the children must lie inside the volume, and the block must be a bnode at all.
+  encode_bnode(sample_bnode(), block);
+  NodeLayout::EntryChild::set(
+      std::span<uint8_t>(block).subspan(NodeLayout::kSize + NodeLayout::kEntrySize,
+                                        NodeLayout::kEntrySize),
+      kVolBlocks + 5);
+  EXPECT_EQ(decode_bnode_pointers(block, expect_at(kMagicBnode, 50)).status().code(),
+            Errc::kCorruption);
+  std::vector<uint8_t> leaf(512);
+  LeafItem item{16, {}};
+  ASSERT_TRUE(encode_leaf({kMagicIleaf, 50, kSampleUuid, 9}, kOwnerInodeTable,
+                          std::span<const LeafItem>(&item, 1), leaf)
+                  .is_ok());
+  EXPECT_FALSE(decode_bnode_pointers(leaf, expect_at(kMagicBnode, 50)).is_ok());
+}
+
 std::vector<uint8_t> sample_leaf(uint32_t block_size = 512) {
   std::vector<uint8_t> block(block_size);
   static const std::vector<uint8_t> v1 = {1, 2, 3}, v2 = {}, v3 = {9, 9, 9, 9, 9};

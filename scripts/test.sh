@@ -17,6 +17,7 @@ case "${1:-}" in
     # The crash-state suites at their quick scale (tests/crash/suite.h): the default
     # scale runs in the plain build.
     export TUX3_CRASH_LEVEL=quick
+    export TUX3_MUTATE_ITERATIONS=40  # random-damage images (tests/images/mutate.py)
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ;;

@@ -2,6 +2,7 @@
 """mutate.py: random damage to the corpus images, and fsck.tux3 must survive all of it.
 
 Usage: mutate.py FSCK CORPUS_DIR SCRATCH_DIR [--iterations N] [--seed S] [--timeout SEC]
+(N defaults to $TUX3_MUTATE_ITERATIONS, else 120.)
 
 Each iteration takes a case's image (cycling through the cases), picks one metadata block
 (a superblock slot or any block starting with a tux3 magic), changes 1 to 4 random bytes
@@ -74,7 +75,9 @@ def main():
     ap.add_argument("fsck")
     ap.add_argument("corpus")
     ap.add_argument("scratch")
-    ap.add_argument("--iterations", type=int, default=40)
+    # The default: $TUX3_MUTATE_ITERATIONS, else 120 (the sanitizer run sets fewer).
+    ap.add_argument("--iterations", type=int,
+                    default=int(os.environ.get("TUX3_MUTATE_ITERATIONS", "120")))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--timeout", type=float, default=60)
     try:

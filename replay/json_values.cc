@@ -75,7 +75,7 @@ Json json_delta(const LogDeltaInfo& d) {
 Json json_damage(const std::optional<LogDamage>& damage) {
   if (!damage) return nullptr;
   Json out{{"delta", damage->delta}, {"block", nullptr}, {"reason", damage->reason},
-           {"last_valid_delta", nullptr}};
+           {"last_valid_delta", nullptr}, {"log_intact", damage->log_intact}};
   if (damage->block) out["block"] = *damage->block;
   if (damage->last_valid_delta) out["last_valid_delta"] = *damage->last_valid_delta;
   return out;

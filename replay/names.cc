@@ -105,7 +105,15 @@ std::string damage_message(const LogDamage& damage, const std::string& device) {
   std::string reason = damage.reason;
   if (reason.starts_with(device + ": ")) reason.erase(0, device.size() + 2);
   std::string last = "no older state can be replayed";
-  if (damage.last_valid_delta) {
+  if (damage.log_intact) {
+    // Rolling back would lose committed deltas that fsck can keep.
+    last = fmt::format("the log itself is intact: fsck.tux3 -fy {} repairs the damaged blocks "
+                       "without losing a delta", shell_word(device));
+    if (damage.last_valid_delta) {
+      last += fmt::format(" (or roll back: tux3-replay --until-delta {} --force {})",
+                          *damage.last_valid_delta, shell_word(device));
+    }
+  } else if (damage.last_valid_delta) {
     uint64_t d = *damage.last_valid_delta;
     last = fmt::format("last valid point: delta {}, replay it with tux3-replay --until-delta {} "
                        "--force {}", d, d, shell_word(device));

@@ -135,5 +135,24 @@ assert d["damage"]["last_valid_delta"] is None and d["damage"]["block"] == int(s
 assert d["log"]["blocks"] and d["log"]["blocks"][0]["block"] != int(sys.argv[2]), d["log"]
 ' "$OUT" "$oldest"
 check "nothing was written to oldest.img" test "$(sum oldest.img)" = "$before"
+check "a damaged chain is not called intact" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["damage"]["log_intact"] is False
+' "$OUT"
+
+# A sound log whose edits meet a damaged block (the bitmap, from the fsck corpus): replay
+# writes nothing and points at fsck.tux3, which keeps every delta, before the rollback.
+zstd -q -dc "$(dirname "${BASH_SOURCE[0]}")/../images/bitmap-bad-csum/image.zst" > intact.img
+before=$(sum intact.img)
+rp intact.img
+expect_rc 4 "replay of a sound log over a damaged bitmap block"
+check "... it points at fsck.tux3 first" \
+  grep -qF "the log itself is intact: fsck.tux3 -fy intact.img repairs the damaged blocks without losing a delta (or roll back: tux3-replay --until-delta" "$ERR"
+rp -n -j intact.img
+check "... --json: log_intact" python3 -c '
+import json, sys
+assert json.load(open(sys.argv[1]))["damage"]["log_intact"] is True
+' "$OUT"
+check "nothing was written to intact.img" test "$(sum intact.img)" = "$before"
 
 finish

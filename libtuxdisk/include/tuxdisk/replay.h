@@ -78,6 +78,10 @@ struct LogDamage {
   std::optional<uint64_t> block;             // the damaged block, when known
   std::string reason;
   std::optional<uint64_t> last_valid_delta;  // the newest state that still replays
+  // The log of the committed delta reads and verifies whole: what failed is a block the
+  // replayed state needs (a bitmap block, a tree node, the orphan tree). fsck.tux3 -y
+  // repairs that without rolling back.
+  bool log_intact = false;
 };
 
 struct LogListing {

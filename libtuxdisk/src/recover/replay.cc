@@ -452,6 +452,7 @@ Result<std::unique_ptr<Volume>> replay_into(Replayer& r, ReplayReport& report, T
   if (!view) {
     if (view.status().code() != Errc::kCorruption) return view.status();
     report.damage = damage_of(target.super.delta, view.status());
+    report.damage->log_intact = target.committed;  // find_target read its chain whole
     if (!target.committed) {
       report.damage->reason = fmt::format("the state of delta {} no longer reads whole (a later "
                                           "delta may have reused its blocks): {}",

@@ -14,7 +14,6 @@
 //      then is an error left.
 #include <fmt/format.h>
 
-#include "delta/chain_replay.h"
 #include "delta/stream_replay.h"
 #include "recover/check/carry_out.h"
 #include "recover/check/context.h"
@@ -113,7 +112,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   // The log itself may be sound while what it edits is not (a bitmap block, a tree node):
   // then the passes check the state with those edits skipped, and the repairs rebuild it.
   bool log_applies = true;
-  if (replay.damage && read_chain(dev, committed).is_ok()) {
+  if (replay.damage && replay.damage->log_intact) {
     log_applies = false;
     std::size_t p = report.problems.size();
     report.problems.push_back({ProblemCode::kLogDoesNotApply,

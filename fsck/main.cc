@@ -18,7 +18,7 @@
 
 #include "ask.h"
 #include "cmdline.h"
-#include "device.h"
+#include "volume_device.h"
 #include "options.h"
 #include "outcome.h"
 #include "progress.h"
@@ -46,12 +46,6 @@ void install_signals() {
   sa.sa_handler = on_interrupt;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
-}
-
-// "PATH: reason", unless the library's message names the path already.
-std::string about(const std::string& path, const Status& s) {
-  if (s.message().starts_with(path + ":")) return s.message();
-  return fmt::format("{}: {}", path, s.message());
 }
 
 // One line on standard error (and with --json, the error document on standard output).
@@ -87,8 +81,8 @@ int run(const CommandLine& cmd) {
                             "safe) or -y (fix everything)", cmd.device));
   }
   const bool write = options.mode != CheckMode::kReadOnly;
-  auto device = open_device(cmd.device, write);
-  if (!device) return fail(cmd, kExitError, about(cmd.device, device.status()));
+  auto device = cmdline::open_volume_device(cmd.device, write);
+  if (!device) return fail(cmd, kExitError, cmdline::about(cmd.device, device.status()));
 
   Progress progress(cmd.progress_fd, cmd.device);
   options.progress = [&](const CheckProgress& p) { progress.update(p); };
@@ -104,7 +98,7 @@ int run(const CommandLine& cmd) {
 
   auto report = check_volume(**device, options);
   progress.finish();
-  if (!report) return fail(cmd, kExitError, about(cmd.device, report.status()));
+  if (!report) return fail(cmd, kExitError, cmdline::about(cmd.device, report.status()));
   Outcome outcome = outcome_of(*report);
   if (cmd.json) {
     print_report_json(*report, outcome,

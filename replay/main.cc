@@ -4,8 +4,6 @@
 // print the listing or report -> exit code.
 // Exit codes (man/tux3-replay.8): 0 nothing to do, 1 replayed (-n: would replay), 4 damaged
 // log or an older state with problems, 8 operational error, 16 usage.
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <exception>
 #include <memory>
@@ -15,10 +13,10 @@
 
 #include "names.h"
 #include "cmdline.h"
+#include "volume_device.h"
 #include "options.h"
 #include "output.h"
 #include "tuxdisk/file_device.h"
-#include "tuxdisk/probe.h"
 #include "tuxdisk/replay.h"
 
 using namespace tux3;
@@ -33,29 +31,9 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-// "PATH: reason", unless the library's message names the path already.
-std::string about(const std::string& path, const Status& s) {
-  if (s.message().starts_with(path + ":")) return s.message();
-  return fmt::format("{}: {}", path, s.message());
-}
-
-// Writing opens exclusively and refuses a mounted block device; reading opens read-only.
-Result<std::unique_ptr<FileDevice>> open_device(const std::string& path, bool write) {
-  FileDeviceOptions options;
-  options.read_only = !write;
-  options.exclusive = write;
-  struct stat st;
-  if (write && ::stat(path.c_str(), &st) == 0 && S_ISBLK(st.st_mode)) {
-    if (auto mount_point = find_mount(path)) {
-      return Status::busy(fmt::format("{}: is mounted on {}", path, *mount_point));
-    }
-  }
-  return FileDevice::open(path, options);
-}
-
 int print_log(BlockDevice& device, const replay::CommandLine& cmd) {
   auto listing = list_log(device);
-  if (!listing) return fail(kExitError, about(cmd.device, listing.status()));
+  if (!listing) return fail(kExitError, cmdline::about(cmd.device, listing.status()));
   if (cmd.verbosity != replay::Verbosity::kQuiet) {
     if (cmd.json) {
       replay::print_listing_json(*listing, cmd.device);
@@ -76,7 +54,7 @@ int replay_log(BlockDevice& device, const replay::CommandLine& cmd) {
     // InvalidArgument: the request (a delta not in the log, a discarding write without
     // --force). Everything else: the volume could not be read or written.
     return fail(report.status().code() == Errc::kInvalidArgument ? kExitUsage : kExitError,
-                about(cmd.device, report.status()));
+                cmdline::about(cmd.device, report.status()));
   }
   replay::ReportContext context{cmd.device, cmd.replay.dry_run, cmd.verbosity};
   bool print = cmd.verbosity != replay::Verbosity::kQuiet;
@@ -120,8 +98,8 @@ int main(int argc, char** argv) {
     return kExitClean;
   }
   bool write = cmd.mode == replay::Mode::kReplay && !cmd.replay.dry_run;
-  auto device = open_device(cmd.device, write);
-  if (!device) return fail(kExitError, about(cmd.device, device.status()));
+  auto device = cmdline::open_volume_device(cmd.device, write);
+  if (!device) return fail(kExitError, cmdline::about(cmd.device, device.status()));
   try {
     if (cmd.mode == replay::Mode::kPrint) return print_log(**device, cmd);
     return replay_log(**device, cmd);

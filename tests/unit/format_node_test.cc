@@ -83,21 +83,21 @@ TEST(Bnode, CountBeyondCapacityIsRejected) {
             Errc::kCorruption);
 }
 
-// Recovery: keys out of order still give the children; a header that fails (misdirected,
-// stale, torn) still gives the pointers, but nothing without the bnode magic does.
+// Recovery: keys out of order, or a header that fails (misdirected, stale, torn), still
+// give the children; nothing without the bnode magic does.
 TEST(Bnode, RecoveryDecodersKeepTheChildren) {
   Bnode n = sample_bnode();
   std::swap(n.entries[0].key, n.entries[2].key);
   std::vector<uint8_t> block(512);
   encode_bnode(n, block);
   EXPECT_EQ(decode_bnode(block, expect_at(kMagicBnode, 50)).status().code(), Errc::kCorruption);
-  auto unordered = decode_bnode_unordered(block, expect_at(kMagicBnode, 50));
+  auto unordered = decode_bnode_pointers(block, expect_at(kMagicBnode, 50));
   ASSERT_TRUE(unordered.is_ok()) << unordered.status().to_string();
   EXPECT_EQ(unordered->entries, n.entries);
 
-  // Misdirected: the header names block 51. Only the pointer decoder accepts it.
+  // Misdirected: the header names block 51.
   auto misdirected = expect_at(kMagicBnode, 51);
-  EXPECT_FALSE(decode_bnode_unordered(block, misdirected).is_ok());
+  EXPECT_FALSE(decode_bnode(block, misdirected).is_ok());
   auto pointers = decode_bnode_pointers(block, misdirected);
   ASSERT_TRUE(pointers.is_ok()) << pointers.status().to_string();
   EXPECT_EQ(pointers->entries, n.entries);

@@ -81,14 +81,11 @@ void encode_bnode(const Bnode& node, std::span<uint8_t> out) {
 
 namespace {
 
-// kStrict: everything verified. kUnordered: keys may be out of order. kPointers: only the
-// magic, level, count and child range (the header may be misdirected, stale or torn).
-enum class BnodeCheck { kStrict, kUnordered, kPointers };
-
-Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect& e,
-                                BnodeCheck how) {
-  const bool ordered = how == BnodeCheck::kStrict;
-  if (how == BnodeCheck::kPointers) {
+// strict: everything verified. Otherwise only the magic, level, count and child range (the
+// header may be misdirected, stale or torn, the keys out of order).
+Result<Bnode> decode_bnode_checked(std::span<const uint8_t> block, const NodeExpect& e,
+                                   bool strict) {
+  if (!strict) {
     if (block.size() < L::kSize || decode_header(block).magic != kMagicBnode) {
       return node_error(e, "bnode", "no bnode magic");
     }
@@ -112,7 +109,7 @@ Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect
   for (std::size_t i = 0; i < count; ++i) {
     auto entry = block.subspan(L::kSize + i * L::kEntrySize, L::kEntrySize);
     BnodeEntry be{L::EntryKey::get(entry), L::EntryChild::get(entry)};
-    if (ordered && i > 0 && be.key <= node.entries.back().key) {
+    if (strict && i > 0 && be.key <= node.entries.back().key) {
       return node_error(e, "bnode", fmt::format("entry {} key {} is not above key {}", i, be.key,
                                                 node.entries.back().key));
     }
@@ -122,7 +119,7 @@ Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect
     }
     node.entries.push_back(be);
   }
-  if (how != BnodeCheck::kPointers && !all_zero(block.subspan(L::kSize + count * L::kEntrySize))) {
+  if (strict && !all_zero(block.subspan(L::kSize + count * L::kEntrySize))) {
     return node_error(e, "bnode", "bytes after the last entry are not zero");
   }
   return node;
@@ -131,15 +128,11 @@ Result<Bnode> decode_bnode_keys(std::span<const uint8_t> block, const NodeExpect
 }  // namespace
 
 Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& e) {
-  return decode_bnode_keys(block, e, BnodeCheck::kStrict);
-}
-
-Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& e) {
-  return decode_bnode_keys(block, e, BnodeCheck::kUnordered);
+  return decode_bnode_checked(block, e, true);
 }
 
 Result<Bnode> decode_bnode_pointers(std::span<const uint8_t> block, const NodeExpect& e) {
-  return decode_bnode_keys(block, e, BnodeCheck::kPointers);
+  return decode_bnode_checked(block, e, false);
 }
 
 Result<LeafView> LeafView::decode(std::span<const uint8_t> block, const NodeExpect& e) {

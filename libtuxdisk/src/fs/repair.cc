@@ -21,9 +21,7 @@ namespace {
 // count it gave open_repairer: a record that decodes or can be salvaged, under a number an
 // inode may have.
 bool counted_record(uint64_t inum, const std::optional<std::vector<uint8_t>>& bytes) {
-  bool valid_number = inum == kInoBitmap || inum == kInoRoot ||
-                      (inum >= kFirstNormalIno && inum <= kMaxInum);
-  if (!valid_number || !bytes) return false;
+  if (!valid_inode_number(inum) || !bytes) return false;
   if (decode_inode(*bytes, inum)) return true;
   std::vector<std::string> fixes;
   return bool(salvage_inode(*bytes, inum, fixes));

@@ -98,7 +98,7 @@ class Checker {
           problem(inode.status().message());
           continue;
         }
-        if (inum == 0 || inum > kMaxInum || (inum > kInoRoot && inum < kFirstNormalIno)) {
+        if (!valid_inode_number(inum)) {
           problem(fmt::format("inode {}: number is reserved or out of range", inum));
         }
         inodes_.emplace(inum, std::move(*inode));

@@ -56,6 +56,10 @@ inline constexpr uint64_t kMinVolumeBlocks = 64;
 inline constexpr uint64_t kInoBitmap = 1;   // the allocation bitmap is this file's data
 inline constexpr uint64_t kInoRoot = 2;     // the root directory
 inline constexpr uint64_t kFirstNormalIno = 16;
+// Whether the inode table may hold inode `inum`: 1, 2, or 16 up to kMaxInum.
+inline constexpr bool valid_inode_number(uint64_t inum) {
+  return inum == kInoBitmap || inum == kInoRoot || (inum >= kFirstNormalIno && inum <= kMaxInum);
+}
 
 // Owner of a btree node, recorded in every node so a misplaced node is detected.
 // Per-file trees (extents, directory index) are owned by their inode number.

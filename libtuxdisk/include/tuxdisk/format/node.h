@@ -85,12 +85,10 @@ void encode_bnode(const Bnode& node, std::span<uint8_t> out);
 // Verifies header, owner, level >= 1, count in 1..capacity, keys strictly ascending, children
 // inside the volume and never 0, unused bytes zero.
 Result<Bnode> decode_bnode(std::span<const uint8_t> block, const NodeExpect& expect);
-// For recovery (fsck): as decode_bnode, but keys out of order are accepted, so the children
-// of a node whose keys were damaged can still be reached. Everything else is verified.
-Result<Bnode> decode_bnode_unordered(std::span<const uint8_t> block, const NodeExpect& expect);
-// For recovery, when even the header fails (misdirected, stale, torn): the level, count
-// and child pointers of a block with the bnode magic, each child inside the volume. The
-// pointers are not to be trusted: whatever they lead to must verify on its own.
+// For recovery (fsck), when decode_bnode fails (keys out of order; a header misdirected,
+// stale or torn): the level, count and child pointers of a block with the bnode magic,
+// each child inside the volume. The pointers are not to be trusted: whatever they lead to
+// must verify on its own.
 Result<Bnode> decode_bnode_pointers(std::span<const uint8_t> block, const NodeExpect& expect);
 
 struct LeafItem {

@@ -111,9 +111,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   TUX3_ASSIGN_OR_RETURN(ReplayReport replay, replay_volume(dev, ro));
   // The log itself may be sound while what it edits is not (a bitmap block, a tree node):
   // then the passes check the state with those edits skipped, and the repairs rebuild it.
-  bool log_applies = true;
   if (replay.damage && replay.damage->log_intact) {
-    log_applies = false;
     std::size_t p = report.problems.size();
     report.problems.push_back({ProblemCode::kLogDoesNotApply,
                                fmt::format("delta {}: {}", replay.damage->delta,
@@ -154,7 +152,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
     report.problems[report.problems.size() - 1].outcome = Problem::Outcome::kFixed;
     report.replayed = true;
     report.written_delta = rolled.written_delta;
-  } else if (log_applies) {
+  } else if (!pending_replay) {
     for (const FsyncReplayInfo& f : replay.fsyncs) {
       if (f.applied || f.not_applied.starts_with("after a record")) continue;
       report.problems.push_back(
@@ -179,7 +177,7 @@ Result<CheckReport> check_volume(BlockDevice& dev, const CheckOptions& opt) {
   }
 
   // Passes 2-8, on the state replay leaves (in memory for -n: streams are not applied).
-  TUX3_ASSIGN_OR_RETURN(auto reader, VolumeReader::open(dev, true, !log_applies));
+  TUX3_ASSIGN_OR_RETURN(auto reader, VolumeReader::open(dev, true, pending_replay.has_value()));
   Context c(dev, *reader, opt, report);
   for (std::size_t p : slot_problems) c.repair(fix(Repair::Kind::kRewriteSuper, p));
   if (pending_replay) c.repair(fix(Repair::Kind::kReplayLog, *pending_replay));

@@ -2,7 +2,6 @@
 #include "recover/check/context.h"
 
 #include <cstring>
-
 #include <limits>
 
 #include <fmt/format.h>
@@ -133,8 +132,7 @@ Status Context::salvage_children(uint64_t block, uint16_t level, uint64_t owner,
   std::vector<uint8_t> buf(reader.block_size());
   TUX3_RETURN_IF_ERROR(reader.read_block(block, buf));
   NodeExpect expect{reader.expect(kMagicBnode, block), owner, sb.vol_blocks};
-  auto node = decode_bnode_unordered(buf, expect);
-  if (!node) node = decode_bnode_pointers(buf, expect);
+  auto node = decode_bnode_pointers(buf, expect);
   if (!node || node->level != level) return Status::ok();
   for (const BnodeEntry& e : node->entries) {
     TUX3_RETURN_IF_ERROR(

@@ -158,8 +158,8 @@ class Context {
     options.progress({pass, done, total});
   }
 
-  // Reads a tree node. Sequential reads (an inode table mkfs or a unify laid out in order)
-  // are served from a read-ahead window of kWindowBlocks, one device read each.
+  // Reads a tree leaf. Runs of consecutive blocks (up or down: an inode table laid out in
+  // order) are served from a read-ahead window of kWindowBytes, one device read each.
   Status read_node(uint64_t block, std::span<uint8_t> out);
 
   // Walks a tree, verifying every node as VolumeReader::walk_tree does, but a bad node

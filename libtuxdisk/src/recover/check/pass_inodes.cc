@@ -95,7 +95,7 @@ Status check_inode_table(Context& c) {
       uint64_t inum = leaf.key(i);
       InodeInfo info;
       info.inum = inum;
-      if (inum == 0 || inum > kMaxInum || (inum > kInoRoot && inum < kFirstNormalIno)) {
+      if (!valid_inode_number(inum)) {
         std::size_t p = c.problem(ProblemCode::kInodeNumber,
                                   fmt::format("inode {}: the number is reserved or out of range",
                                               inum), inum, block);

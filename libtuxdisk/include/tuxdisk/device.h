@@ -38,12 +38,23 @@ enum class WriteFlags : uint8_t {
   kFua = 1,  // forced unit access: durable when write() returns
 };
 
+// One of the reads of BlockDevice::read_many.
+struct ReadRequest {
+  uint64_t offset = 0;
+  std::span<uint8_t> out;
+  Status status;  // set by read_many
+};
+
 class BlockDevice {
  public:
   virtual ~BlockDevice() = default;
 
   // Each call checks the range, then runs the implementation's do_ function.
   Status read(uint64_t offset, std::span<uint8_t> out);
+  // Several reads, each as read() would make it, each with its own status. A device that
+  // can issues them together (FileDevice: one io_uring submission), so scattered blocks
+  // cost one system call, not one each.
+  void read_many(std::span<ReadRequest> requests);
   Status write(uint64_t offset, std::span<const uint8_t> data,
                WriteFlags flags = WriteFlags::kNone);
   // Make every completed write durable.
@@ -60,6 +71,8 @@ class BlockDevice {
  private:
   // REQUIRES (all): the range lies inside the device; checked by the public wrappers.
   virtual Status do_read(uint64_t offset, std::span<uint8_t> out) = 0;
+  // Called with requests whose ranges are checked. Default: do_read each.
+  virtual void do_read_many(std::span<ReadRequest*> requests);
   virtual Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) = 0;
   virtual Status do_flush() = 0;
   virtual Status do_discard(uint64_t offset, uint64_t length);

@@ -2,9 +2,12 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "tuxdisk/device.h"
+
+struct io_uring;
 
 namespace tux3 {
 
@@ -36,6 +39,9 @@ class FileDevice final : public BlockDevice {
 
  private:
   Status do_read(uint64_t offset, std::span<uint8_t> out) override;
+  // Through an io_uring made on first use (buffered files only); where the kernel refuses
+  // one, read by read.
+  void do_read_many(std::span<ReadRequest*> requests) override;
   Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override;
   Status do_flush() override;
   // Block devices: BLKDISCARD. Regular files: punch a hole (the file keeps its size).
@@ -51,6 +57,9 @@ class FileDevice final : public BlockDevice {
   uint64_t size_;
   Topology topology_;
   bool direct_;
+  std::mutex ring_mutex_;  // guards the ring: one batch at a time
+  std::unique_ptr<io_uring> ring_;
+  bool ring_refused_ = false;
 };
 
 }  // namespace tux3

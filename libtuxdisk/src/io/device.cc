@@ -1,6 +1,8 @@
 // device.cc: behaviour shared by every BlockDevice.
 #include "tuxdisk/device.h"
 
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace tux3 {
@@ -8,6 +10,20 @@ namespace tux3 {
 Status BlockDevice::read(uint64_t offset, std::span<uint8_t> out) {
   TUX3_RETURN_IF_ERROR(check_range(offset, out.size(), "read"));
   return do_read(offset, out);
+}
+
+void BlockDevice::read_many(std::span<ReadRequest> requests) {
+  std::vector<ReadRequest*> valid;
+  valid.reserve(requests.size());
+  for (ReadRequest& r : requests) {
+    r.status = check_range(r.offset, r.out.size(), "read");
+    if (r.status) valid.push_back(&r);
+  }
+  if (!valid.empty()) do_read_many(valid);
+}
+
+void BlockDevice::do_read_many(std::span<ReadRequest*> requests) {
+  for (ReadRequest* r : requests) r->status = do_read(r->offset, r->out);
 }
 
 Status BlockDevice::write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) {

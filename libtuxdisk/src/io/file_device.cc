@@ -2,6 +2,7 @@
 #include "tuxdisk/file_device.h"
 
 #include <fcntl.h>
+#include <liburing.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/file.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -98,7 +100,60 @@ Result<std::unique_ptr<FileDevice>> FileDevice::open(const std::string& path,
 FileDevice::FileDevice(std::string path, int fd, uint64_t size, Topology topology, bool direct)
     : path_(std::move(path)), fd_(fd), size_(size), topology_(topology), direct_(direct) {}
 
-FileDevice::~FileDevice() { ::close(fd_); }
+FileDevice::~FileDevice() {
+  if (ring_) io_uring_queue_exit(ring_.get());
+  ::close(fd_);
+}
+
+void FileDevice::do_read_many(std::span<ReadRequest*> requests) {
+  constexpr unsigned kRingEntries = 64;
+  std::unique_lock lock(ring_mutex_);
+  if (!ring_ && !ring_refused_ && !direct_ && requests.size() > 1) {
+    auto ring = std::make_unique<io_uring>();
+    if (io_uring_queue_init(kRingEntries, ring.get(), 0) == 0) ring_ = std::move(ring);
+    else ring_refused_ = true;  // no io_uring here (old kernel, seccomp, disabled)
+  }
+  std::size_t next = 0;
+  while (ring_ && next < requests.size()) {
+    unsigned n = unsigned(std::min<std::size_t>(kRingEntries, requests.size() - next));
+    for (unsigned i = 0; i < n; ++i) {
+      ReadRequest& r = *requests[next + i];
+      io_uring_sqe* sqe = io_uring_get_sqe(ring_.get());
+      io_uring_prep_read(sqe, fd_, r.out.data(), unsigned(r.out.size()), r.offset);
+      io_uring_sqe_set_data64(sqe, next + i);
+    }
+    int submitted = io_uring_submit(ring_.get());
+    unsigned reaped = 0;
+    while (submitted > 0 && reaped < unsigned(submitted)) {
+      io_uring_cqe* cqe = nullptr;
+      int w = io_uring_wait_cqe(ring_.get(), &cqe);
+      if (w == -EINTR) continue;
+      if (w < 0) break;
+      ReadRequest& r = *requests[io_uring_cqe_get_data64(cqe)];
+      // A short or failed read is made again by read(), whose error says what happened.
+      r.status = cqe->res == int(r.out.size()) ? Status::ok()
+                                               : transfer(false, r.offset, r.out.data(),
+                                                          r.out.size());
+      io_uring_cqe_seen(ring_.get(), cqe);
+      ++reaped;
+    }
+    if (submitted != int(n) || reaped != unsigned(submitted)) {
+      // The ring failed part way: whatever it did not complete is read below, and the
+      // ring is not used again (requests still queued in it die with it).
+      io_uring_queue_exit(ring_.get());
+      ring_.reset();
+      ring_refused_ = true;
+      // Which of this batch completed is not known for certain: read it all again.
+      break;
+    }
+    next += n;
+  }
+  lock.unlock();
+  for (std::size_t i = next; i < requests.size(); ++i) {
+    requests[i]->status = transfer(false, requests[i]->offset, requests[i]->out.data(),
+                                   requests[i]->out.size());
+  }
+}
 
 Status FileDevice::do_read(uint64_t offset, std::span<uint8_t> out) {
   return transfer(false, offset, out.data(), out.size());

@@ -143,6 +143,15 @@ Result<LogBlock> decode_log_block(std::span<const uint8_t> block, const Expect& 
                                          log_capacity(uint32_t(block.size()))));
   }
   auto records = block.subspan(LogLayout::kRecordsOffset, used);
+  // Counted first, so the records take no more memory than they need: a chain's records
+  // are all held while it is replayed, each several times its encoded size.
+  std::size_t count = 0;
+  for (std::size_t at = 0; at < records.size(); ++count) {
+    const LogRecordKind* kind = log_record_kind(records[at]);
+    if (!kind) break;  // reported below
+    at += kind->size();
+  }
+  out.records.reserve(count + 1);
   ByteReader r(records);
   while (r.remaining() > 0) {
     std::size_t at = LogLayout::kRecordsOffset + r.position();

@@ -60,8 +60,8 @@ Result<std::vector<BtreeItem>> salvage(Context& c, uint64_t tree) {
     TUX3_RETURN_IF_ERROR(c.walk(c.sb.itree, kOwnerInodeTable, kMagicIleaf, w));
     // Records that do not decode are deleted anyway.
     std::erase_if(items, [&](const BtreeItem& i) {
-      const InodeInfo* info = c.inode(i.key);
-      return !info || info->has(InodeInfo::kBadRecord);
+      auto slot = c.inodes.find(i.key);
+      return !slot || c.inodes.has(*slot, check::kBadRecord);
     });
   } else if (tree == kOwnerOrphans) {
     TUX3_RETURN_IF_ERROR(c.walk(c.sb.otree, kOwnerOrphans, kMagicOleaf, w));
@@ -88,6 +88,7 @@ Result<std::vector<BtreeItem>> salvage(Context& c, uint64_t tree) {
 
 Result<uint64_t> carry_out(Context& c, const std::vector<const Repair*>& accepted,
                            const VolumeOptions& engine) {
+  c.forget_prefetched();
   std::vector<const Repair*> todo = accepted;
   std::stable_sort(todo.begin(), todo.end(), [](const Repair* a, const Repair* b) {
     return rank(a->kind) < rank(b->kind);

@@ -1,6 +1,7 @@
 // context.cc: the state the check passes share, and the tree walk that survives bad nodes.
 #include "recover/check/context.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -16,33 +17,34 @@ Context::Context(BlockDevice& dev, VolumeReader& r, const CheckOptions& opt, Che
     : device(dev), reader(r), sb(r.super()), options(opt), report(rep),
       used_((sb.vol_blocks + 63) / 64, 0) {}
 
-Status Context::read_node(uint64_t block, std::span<uint8_t> out) {
+void Context::prefetch(std::span<const uint64_t> blocks, Channel channel) {
   const uint64_t bs = reader.block_size();
-  if (block >= window_first_ && block < window_first_ + window_blocks_) {
-    std::memcpy(out.data(), window_.data() + (block - window_first_) * bs, bs);
-    last_read_ = block;
-    return Status::ok();
+  if (cache_.empty()) {
+    cache_.resize(kCacheBlocks * bs);
+    cached_.assign(kCacheBlocks, UINT64_MAX);
   }
-  // A run upwards reads the window from this block on; a run downwards (a table written
-  // from its end) the window ending at it.
-  const bool up = block == last_read_ + 1, down = block + 1 == last_read_;
-  last_read_ = block;
-  const uint64_t want = kWindowBytes / bs;
-  uint64_t first = block, blocks = 0;
-  if (up) {
-    blocks = std::min<uint64_t>(want, sb.vol_blocks - block);
-  } else if (down) {
-    first = block + 1 >= want ? block + 1 - want : 0;
-    blocks = block + 1 - first;
+  const std::size_t first = std::size_t(channel) * kPrefetchBatch;
+  std::fill_n(cached_.begin() + std::ptrdiff_t(first), kPrefetchBatch, UINT64_MAX);
+  std::vector<ReadRequest> reads;
+  for (uint64_t block : blocks.first(std::min(blocks.size(), kPrefetchBatch))) {
+    if (block < reader.first_data_block() || block >= sb.vol_blocks) continue;  // reported
+    ReadRequest r;
+    r.offset = block << sb.block_bits;
+    r.out = std::span<uint8_t>(cache_.data() + (first + reads.size()) * bs, bs);
+    reads.push_back(r);
   }
-  if (blocks < 2) return reader.read_block(block, out);
-  window_.resize(blocks * bs);
-  window_blocks_ = 0;
-  Status s = device.read(first << sb.block_bits, std::span<uint8_t>(window_.data(), blocks * bs));
-  if (!s) return reader.read_block(block, out);  // the single block says what failed
-  window_first_ = first;
-  window_blocks_ = blocks;
-  std::memcpy(out.data(), window_.data() + (block - first) * bs, bs);
+  device.read_many(reads);
+  for (std::size_t i = 0; i < reads.size(); ++i) {
+    // A failed read is made again, alone, by read_node, whose error then names it.
+    if (reads[i].status) cached_[first + i] = reads[i].offset >> sb.block_bits;
+  }
+}
+
+Status Context::read_node(uint64_t block, std::span<uint8_t> out) {
+  auto hit = std::find(cached_.begin(), cached_.end(), block);
+  if (hit == cached_.end()) return reader.read_block(block, out);
+  const uint64_t bs = reader.block_size();
+  std::memcpy(out.data(), cache_.data() + std::size_t(hit - cached_.begin()) * bs, bs);
   return Status::ok();
 }
 
@@ -110,7 +112,15 @@ Status Context::walk_node(uint64_t block, uint64_t parent, uint16_t level, uint6
                                               node->entries.back().key)));
   }
   if (w.on_bnode) TUX3_RETURN_IF_ERROR(w.on_bnode(block, *node));
+  std::vector<uint64_t> batch;
   for (std::size_t i = 0; i < node->entries.size(); ++i) {
+    if (level == 1 && i % kPrefetchBatch == 0) {  // the leaves under it, a batch at a time
+      batch.clear();
+      for (std::size_t j = i; j < node->entries.size() && batch.size() < kPrefetchBatch; ++j) {
+        batch.push_back(node->entries[j].child);
+      }
+      prefetch(batch, owner == kOwnerInodeTable ? kInodeTableChannel : kTreeChannel);
+    }
     uint64_t child_high = i + 1 < node->entries.size() ? node->entries[i + 1].key : high;
     TUX3_RETURN_IF_ERROR(walk_node(node->entries[i].child, block, uint16_t(level - 1), owner,
                                    leaf_magic, node->entries[i].key, child_high, w));

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "recover/check/inode_summary.h"
 #include "tuxdisk/check.h"
 #include "tuxdisk/format/inode.h"
 #include "tuxdisk/format/node.h"
@@ -17,29 +18,6 @@
 #include "tuxdisk/volume_reader.h"
 
 namespace tux3::check {
-
-// One inode, as the passes learn it. About 40 bytes.
-struct InodeInfo {
-  uint64_t inum = 0;
-  uint64_t parent = 0;    // directories: their PARENT attribute
-  uint64_t named_by = 0;  // directories: the first directory whose entry names it
-  uint64_t size = 0;
-  uint32_t mode = 0;      // 0 when the record does not decode
-  uint32_t nlink = 0;
-  uint32_t names = 0;     // entries naming it
-  uint16_t subdirs = 0;   // directories: entries in it naming directories
-  uint8_t flags = 0;
-  enum : uint8_t {
-    kBadRecord = 1,       // does not decode: deleted by repair
-    kOrphan = 2,          // listed in the orphan tree
-    kReached = 4,         // connectivity: reachable from the root
-    kDropped = 8,         // repair deletes it
-    kReplaced = 16,       // inode 1 or 2: repair writes a fresh record (the old one's
-                          // extents, tree and entries are not kept)
-  };
-  bool has(uint8_t f) const { return flags & f; }
-  bool is_dir() const { return (mode & 0170000) == 0040000; }
-};
 
 // A repair, collected by the passes and carried out after the last one (repair.cc).
 struct Repair {
@@ -133,7 +111,7 @@ class Context {
   }
   const std::vector<uint64_t>& used_words() const { return used_; }
   // The bitmap as the volume has it (the last unify's with the log applied), in the same
-  // layout: filled by the allocation pass.
+  // layout: filled by the allocation pass when the check may repair (empty for -n).
   std::vector<uint64_t> allocated;
 
   // Records that do not decode but could be salvaged (pass 2): later passes read them
@@ -142,13 +120,8 @@ class Context {
   // The record of `inum` from its leaf value, or its salvaged form.
   Result<format::InodeRecord> record(uint64_t inum, std::span<const uint8_t> value) const;
 
-  // The inode summary, in inode number order (filled by the inode pass).
-  std::vector<InodeInfo> inodes;
-  InodeInfo* inode(uint64_t inum) {
-    auto it = std::lower_bound(inodes.begin(), inodes.end(), inum,
-                               [](const InodeInfo& i, uint64_t n) { return i.inum < n; });
-    return it != inodes.end() && it->inum == inum ? &*it : nullptr;
-  }
+  // What the passes learn of every inode (filled by the inode pass).
+  InodeSummary inodes;
 
   // Passes call this for every item; the caller hears of the first, every 1024th and the
   // last (a progress display needs no more, and a call per inode costs a clock read).
@@ -158,9 +131,18 @@ class Context {
     options.progress({pass, done, total});
   }
 
-  // Reads a tree leaf. Runs of consecutive blocks (up or down: an inode table laid out in
-  // order) are served from a read-ahead window of kWindowBytes, one device read each.
+  // The prefetch cache has a part for each user, so that one does not evict what another
+  // read ahead: the inode table's walk, a pass (what it visits next), other trees' walks.
+  enum Channel { kInodeTableChannel, kPassChannel, kTreeChannel, kChannels };
+  // Reads `blocks` together (one BlockDevice::read_many) into the channel's part of the
+  // cache, replacing what it held; read_node then serves them from memory. At most
+  // kPrefetchBatch blocks are read; the rest are ignored.
+  void prefetch(std::span<const uint64_t> blocks, Channel channel);
+  static constexpr std::size_t kPrefetchBatch = 16;
+  // Reads a tree leaf, from the prefetch cache if it holds it.
   Status read_node(uint64_t block, std::span<uint8_t> out);
+  // Empties the prefetch cache (before repairs write to the device).
+  void forget_prefetched() { cached_.assign(cached_.size(), UINT64_MAX); }
 
   // Walks a tree, verifying every node as VolumeReader::walk_tree does, but a bad node
   // (wrong kind, checksum, location, owner, level, keys) is handed to on_bad and its
@@ -170,8 +152,8 @@ class Context {
 
   // The checker's own memory, for the report.
   uint64_t state_bytes() const {
-    return used_.size() * 8 + allocated.capacity() * 8 + inodes.capacity() * sizeof(InodeInfo) +
-           window_.capacity();
+    return used_.size() * 8 + allocated.capacity() * 8 + inodes.capacity_bytes() +
+           cache_.capacity();
   }
 
  private:
@@ -180,10 +162,9 @@ class Context {
   Status salvage_children(uint64_t block, uint16_t level, uint64_t owner, uint32_t leaf_magic,
                           uint64_t low, uint64_t high, const TreeWalk& walk);
   std::vector<uint64_t> used_;
-  static constexpr uint64_t kWindowBytes = 128 * 1024;
-  std::vector<uint8_t> window_;     // blocks window_first_ .. + window_blocks_
-  uint64_t window_first_ = 0, window_blocks_ = 0;
-  uint64_t last_read_ = UINT64_MAX;  // the block read before, to see a sequence
+  static constexpr std::size_t kCacheBlocks = kChannels * kPrefetchBatch;
+  std::vector<uint8_t> cache_;          // kCacheBlocks blocks, channel by channel
+  std::vector<uint64_t> cached_;        // the block in each slot (UINT64_MAX: none)
 };
 
 // Claims a tree node, reporting a cross-link if it is claimed already; `nodes` (optional)

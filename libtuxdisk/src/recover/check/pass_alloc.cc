@@ -58,16 +58,19 @@ Status check_allocation(Context& c) {
   uint32_t bs = c.reader.block_size();
   uint64_t per = bits_per_bitmap_block(bs);
   uint64_t needed = (sb.vol_blocks + per - 1) / per;
+  // The bitmap as found is kept for the repairs only (they must not write over anything it
+  // marks): a read-only check does not hold a second bit per block.
+  const bool keep = c.options.mode != CheckMode::kReadOnly;
 
   uint64_t in_use = 0;
   for (uint64_t w : c.used_words()) in_use += uint64_t(__builtin_popcountll(w));
   c.report.blocks_in_use = in_use;
   c.report.free_blocks = sb.vol_blocks - in_use;
   c.report.vol_blocks = sb.vol_blocks;
-  if (const InodeInfo* b = c.inode(kInoBitmap); b && b->has(InodeInfo::kReplaced)) {
+  if (auto b = c.inodes.find(kInoBitmap); b && c.inodes.has(*b, kReplaced)) {
     // No bitmap to compare with (pass 2): the repair writes one from the blocks in use.
     c.progress(CheckPass::kAllocation, 1, 1);
-    c.allocated = c.used_words();
+    if (keep) c.allocated = c.used_words();
     return Status::ok();
   }
 
@@ -102,7 +105,7 @@ Status check_allocation(Context& c) {
 
   Runs leaked, unmarked;
   uint64_t allocated = 0;
-  c.allocated.assign(c.used_words().size(), 0);
+  if (keep) c.allocated.assign(c.used_words().size(), 0);
   std::vector<uint8_t> buf(bs), bits(per / 8);
   for (uint64_t index = 0; index < needed; ++index) {
     c.progress(CheckPass::kAllocation, index + 1, needed);
@@ -138,7 +141,7 @@ Status check_allocation(Context& c) {
     uint64_t base = index * per;
     uint64_t end = std::min(sb.vol_blocks, base + per);
     const auto& used = c.used_words();
-    for (uint64_t b = base; b < end; ++b) {
+    for (uint64_t b = base; keep && b < end; ++b) {
       if (bit_is_set(bits, b - base)) c.allocated[b / 64] |= uint64_t(1) << (b % 64);
     }
     for (uint64_t b = base; b < end; ++b) {

@@ -4,8 +4,6 @@
 //
 // Hands on: for each inode, the entries naming it; for each directory, the directory
 // naming it and the entries naming subdirectories in it; the inode of /lost+found.
-#include <set>
-
 #include <fmt/format.h>
 
 #include "recover/check/context.h"
@@ -30,7 +28,7 @@ std::string printable(std::string_view name) {
 
 class DirCheck {
  public:
-  DirCheck(Context& c, uint64_t inum, const InodeRecord& rec) : c_(c), inum_(inum), rec_(rec) {}
+  DirCheck(Context& c, uint64_t inum, DirSummary& dir) : c_(c), inum_(inum), self_(dir) {}
 
   Status run() {
     TreeWalk w;
@@ -53,7 +51,7 @@ class DirCheck {
       if (!rebuild_) first_bad_ = p;
       rebuild_ = true;
     };
-    TUX3_RETURN_IF_ERROR(c_.walk(rec_.root, inum_, kMagicDleaf, w));
+    TUX3_RETURN_IF_ERROR(c_.walk(self_.root(), inum_, kMagicDleaf, w));
     if (rebuild_) {
       Repair r = fix(Repair::Kind::kRebuildTree, first_bad_);
       r.inum = r.tree = inum_;
@@ -64,13 +62,13 @@ class DirCheck {
   }
 
  private:
-  Repair entry_fix(Repair::Kind kind, std::size_t problem, uint64_t key, const std::string& name) {
+  Repair entry_fix(Repair::Kind kind, std::size_t problem, uint64_t key, std::string_view name) {
     Repair r = fix(kind, problem, inum_, key);
-    r.name = name;
+    r.name = std::string(name);
     return r;
   }
 
-  void remove(ProblemCode code, uint64_t key, uint64_t block, const std::string& name,
+  void remove(ProblemCode code, uint64_t key, uint64_t block, std::string_view name,
               std::string why, uint64_t target = 0) {
     std::size_t p = c_.problem(code, fmt::format("directory {}: entry \"{}\": {}", inum_,
                                                  printable(name), why),
@@ -86,7 +84,8 @@ class DirCheck {
     }
     uint64_t target = DirentLayout::Inum::get(value);
     uint8_t type = DirentLayout::Type::get(value);
-    std::string name(value.begin() + DirentLayout::kNameOffset, value.end());
+    std::string_view name(reinterpret_cast<const char*>(value.data()) + DirentLayout::kNameOffset,
+                          value.size() - DirentLayout::kNameOffset);
     if (!valid_name(name)) {
       remove(ProblemCode::kEntryName, key, block, name, "the name is not valid", target);
       return;
@@ -97,15 +96,15 @@ class DirCheck {
     uint64_t hash = dirent_hash_of_key(key);
     if (hash != group_hash_) {
       group_hash_ = hash;
-      names_.clear();
+      group_names_ = 0;
     }
-    if (!names_.insert(name).second) {
+    if (!remember(name)) {
       remove(ProblemCode::kEntryDuplicate, key, block, name, "a second entry with this name",
              target);
       return;
     }
-    InodeInfo* t = target ? c_.inode(target) : nullptr;
-    if (!t || t->has(InodeInfo::kBadRecord) || t->has(InodeInfo::kDropped)) {
+    auto t = target ? c_.inodes.find(target) : std::nullopt;
+    if (!t || !c_.inodes.live(*t)) {
       remove(ProblemCode::kEntryDangling, key, block, name,
              fmt::format("names inode {}, which does not exist", target), target);
       return;
@@ -115,19 +114,20 @@ class DirCheck {
              fmt::format("names inode {}, which no entry may name", target), target);
       return;
     }
-    if (t->is_dir()) {
-      if (t->named_by != 0) {
+    if (c_.inodes.is_dir(*t)) {
+      DirSummary* sub = c_.inodes.dir(*t);
+      if (sub && sub->named_by != 0) {
         remove(ProblemCode::kDirHardLinked, key, block, name,
                fmt::format("names directory {}, which directory {} names already", target,
-                           t->named_by),
+                           sub->named_by),
                target);
         return;
       }
-      t->named_by = inum_;
-      ++c_.inode(inum_)->subdirs;
+      if (sub) sub->named_by = inum_;
+      ++self_.subdirs;
       if (inum_ == kInoRoot && name == "lost+found") c_.lost_and_found = target;
     }
-    ++t->names;
+    c_.inodes.names.add(*t, 1);
     if (dirent_hash_of_key(key) != name_hash(name, c_.sb.hash_seed)) {
       std::size_t p = c_.problem(ProblemCode::kEntryKey,
                                  fmt::format("directory {}: entry \"{}\": key {:#x} does not match "
@@ -135,7 +135,7 @@ class DirCheck {
                                  target, block);
       c_.repair(entry_fix(Repair::Kind::kRekeyEntry, p, key, name));
     }
-    FileType want = file_type_of_mode(t->mode);
+    FileType want = file_type_of_mode(c_.inodes.type(*t));
     if (type != uint8_t(want)) {
       std::size_t p = c_.problem(ProblemCode::kEntryType,
                                  fmt::format("directory {}: entry \"{}\" says type {}, inode {} "
@@ -150,8 +150,20 @@ class DirCheck {
 
   Context& c_;
   uint64_t inum_;
-  const InodeRecord& rec_;
-  std::set<std::string> names_;  // the names of the current hash
+  DirSummary& self_;
+  // Remembers a name of the current hash; false if it was there already.
+  bool remember(std::string_view name) {
+    for (std::size_t i = 0; i < group_names_; ++i) {
+      if (names_[i] == name) return false;
+    }
+    if (group_names_ < names_.size()) names_[group_names_].assign(name);
+    else names_.emplace_back(name);
+    ++group_names_;
+    return true;
+  }
+
+  std::vector<std::string> names_;  // the names of the current hash: the first group_names_
+  std::size_t group_names_ = 0;
   uint64_t group_hash_ = UINT64_MAX;
   bool rebuild_ = false;
   std::size_t first_bad_ = 0;
@@ -163,24 +175,30 @@ class DirCheck {
 Status check_directories(Context& c) {
   c.lost_and_found = 0;
   uint64_t done = 0;
-  TreeWalk w;
-  w.on_leaf = [&](uint64_t, const LeafView& leaf, uint64_t, uint64_t) -> Status {
-    for (std::size_t i = 0; i < leaf.size(); ++i) {
-      uint64_t inum = leaf.key(i);
-      InodeInfo* info = c.inode(inum);
-      if (!info || info->has(InodeInfo::kBadRecord) || info->has(InodeInfo::kReplaced) ||
-          !info->is_dir()) {
-        continue;
-      }
-      auto rec = c.record(inum, leaf.value(i));
-      if (!rec) continue;
-      ++c.report.directories;
-      c.progress(CheckPass::kDirectories, ++done, c.inodes.size());
-      TUX3_RETURN_IF_ERROR(DirCheck(c, inum, *rec).run());
-    }
-    return Status::ok();
+  DirTable& dirs = c.inodes.dirs();
+  auto checked = [&](const DirSummary& d) {
+    return c.inodes.live(d.slot) && !c.inodes.has(d.slot, kReplaced) && c.inodes.is_dir(d.slot);
   };
-  return c.walk(c.sb.itree, kOwnerInodeTable, kMagicIleaf, w);
+  std::vector<uint64_t> batch;
+  std::size_t batch_end = 0;  // the directories before it have their roots prefetched
+  for (std::size_t i = 0; i < dirs.size(); ++i) {
+    if (i == batch_end) {
+      // The roots of the next directories, read together: a small directory's index is
+      // one leaf, so this is most of the pass's reading.
+      batch.clear();
+      for (; batch_end < dirs.size() && batch.size() < Context::kPrefetchBatch; ++batch_end) {
+        const DirSummary& d = dirs[batch_end];
+        if (checked(d) && d.root_block != 0 && d.root_depth == 0) batch.push_back(d.root_block);
+      }
+      c.prefetch(batch, Context::kPassChannel);
+    }
+    DirSummary& d = dirs[i];
+    if (!checked(d)) continue;
+    ++c.report.directories;
+    c.progress(CheckPass::kDirectories, ++done, dirs.size());
+    TUX3_RETURN_IF_ERROR(DirCheck(c, c.inodes.inum(d.slot), d).run());
+  }
+  return Status::ok();
 }
 
 }  // namespace tux3::check

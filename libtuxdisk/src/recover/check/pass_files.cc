@@ -143,16 +143,66 @@ class FileCheck {
   std::vector<uint64_t> nodes_;
 };
 
+// One file of an inode table leaf, decoded.
+struct LeafFile {
+  uint64_t inum;
+  Slot slot;
+  InodeRecord rec;
+};
+
+Status check_file(Context& c, const LeafFile& f) {
+  const InodeRecord& rec = f.rec;
+  if (rec.type() == kModeSymlink) {
+    // The record decodes, so an inline target matches the size; a target in a data block
+    // must be held whole by written extents (a tree is left to FileCheck).
+    uint64_t bs = c.reader.block_size();
+    uint64_t want = (rec.size + bs - 1) / bs, held = 0;
+    for (const Extent& e : rec.inline_extents) {
+      if (e.flags & kExtentUnwritten || e.logical >= want) continue;
+      // An extent outside the data area is dropped below: it holds nothing.
+      if (e.physical < c.reader.first_data_block() || e.physical >= c.sb.vol_blocks ||
+          e.count > c.sb.vol_blocks - e.physical) {
+        continue;
+      }
+      held += std::min<uint64_t>(e.count, want - e.logical);
+    }
+    if (!rec.inline_symlink && rec.root.empty() && held < want) {
+      std::size_t p = c.problem(ProblemCode::kSymlinkSize,
+                                fmt::format("inode {}: symlink of size {}: its extents hold {} "
+                                            "of the {} blocks of its target", f.inum, rec.size,
+                                            held, want),
+                                f.inum);
+      c.repair(fix(Repair::Kind::kDeleteInode, p, f.inum));
+      c.inodes.set(f.slot, kDropped);
+      return Status::ok();
+    }
+  }
+  if (rec.root.empty() && rec.inline_extents.empty()) {
+    if (rec.blocks != 0) {
+      std::size_t p = c.problem(ProblemCode::kBlockCount,
+                                fmt::format("inode {}: records {} blocks but maps none", f.inum,
+                                            rec.blocks),
+                                f.inum);
+      c.repair(fix(Repair::Kind::kSetBlocks, p, f.inum));
+    }
+    return Status::ok();
+  }
+  return FileCheck(c, f.inum, rec).run();
+}
+
 }  // namespace
 
 Status check_files(Context& c) {
   uint64_t done = 0;
+  std::vector<LeafFile> files;  // of the leaf being checked
+  std::vector<uint64_t> batch;
   TreeWalk w;
   w.on_leaf = [&](uint64_t, const LeafView& leaf, uint64_t, uint64_t) -> Status {
+    files.clear();
     for (std::size_t i = 0; i < leaf.size(); ++i) {
       uint64_t inum = leaf.key(i);
-      InodeInfo* info = c.inode(inum);
-      if (!info || info->has(InodeInfo::kBadRecord) || info->has(InodeInfo::kReplaced)) continue;
+      auto slot = c.inodes.find(inum);
+      if (!slot || c.inodes.has(*slot, kBadRecord) || c.inodes.has(*slot, kReplaced)) continue;
       auto rec = c.record(inum, leaf.value(i));
       if (!rec) continue;  // reported by pass 2
       c.progress(CheckPass::kFiles, ++done, c.inodes.size());
@@ -163,43 +213,19 @@ Status check_files(Context& c) {
         else if (type == kModeSymlink) ++c.report.symlinks;
         else ++c.report.others;
       }
-      if (type == kModeSymlink) {
-        // The record decodes, so an inline target matches the size; a target in a data
-        // block must be held whole by written extents (a tree is left to FileCheck).
-        uint64_t bs = c.reader.block_size();
-        uint64_t want = (rec->size + bs - 1) / bs, held = 0;
-        for (const Extent& e : rec->inline_extents) {
-          if (e.flags & kExtentUnwritten || e.logical >= want) continue;
-          // An extent outside the data area is dropped below: it holds nothing.
-          if (e.physical < c.reader.first_data_block() || e.physical >= c.sb.vol_blocks ||
-              e.count > c.sb.vol_blocks - e.physical) {
-            continue;
-          }
-          held += std::min<uint64_t>(e.count, want - e.logical);
+      files.push_back({inum, *slot, std::move(*rec)});
+    }
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (i % Context::kPrefetchBatch == 0) {
+        // The extent trees of the next files whose root is a leaf, read together.
+        batch.clear();
+        for (std::size_t j = i; j < files.size() && j < i + Context::kPrefetchBatch; ++j) {
+          const TreeRoot& root = files[j].rec.root;
+          if (!root.empty() && root.depth == 0) batch.push_back(root.block);
         }
-        bool bad = !rec->inline_symlink && rec->root.empty() && held < want;
-        if (bad) {
-          std::size_t p = c.problem(ProblemCode::kSymlinkSize,
-                                    fmt::format("inode {}: symlink of size {}: its extents hold {} "
-                                                "of the {} blocks of its target", inum, rec->size,
-                                                held, want),
-                                    inum);
-          c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
-          info->flags |= InodeInfo::kDropped;
-          continue;
-        }
+        c.prefetch(batch, Context::kPassChannel);
       }
-      if (rec->root.empty() && rec->inline_extents.empty()) {
-        if (rec->blocks != 0) {
-          std::size_t p = c.problem(ProblemCode::kBlockCount,
-                                    fmt::format("inode {}: records {} blocks but maps none", inum,
-                                                rec->blocks),
-                                    inum);
-          c.repair(fix(Repair::Kind::kSetBlocks, p, inum));
-        }
-        continue;
-      }
-      TUX3_RETURN_IF_ERROR(FileCheck(c, inum, *rec).run());
+      TUX3_RETURN_IF_ERROR(check_file(c, files[i]));
     }
     return Status::ok();
   };

@@ -43,14 +43,10 @@ void replace_special(Context& c, uint64_t inum, Repair::Kind kind,
   c.salvaged.erase(inum);
 }
 
-// The summary of inode `inum`, made (in order) if the table has none.
-InodeInfo* ensure_info(Context& c, uint64_t inum) {
-  if (InodeInfo* i = c.inode(inum)) return i;
-  auto at = std::lower_bound(c.inodes.begin(), c.inodes.end(), inum,
-                             [](const InodeInfo& i, uint64_t n) { return i.inum < n; });
-  InodeInfo info;
-  info.inum = inum;
-  return &*c.inodes.insert(at, info);
+// The slot of inode `inum`, made (in order) if the table has none.
+Slot ensure_slot(Context& c, uint64_t inum) {
+  if (auto s = c.inodes.find(inum)) return *s;
+  return c.inodes.insert(inum);
 }
 
 }  // namespace
@@ -93,15 +89,16 @@ Status check_inode_table(Context& c) {
     ++c.report.tree_nodes;
     for (std::size_t i = 0; i < leaf.size(); ++i) {
       uint64_t inum = leaf.key(i);
-      InodeInfo info;
-      info.inum = inum;
+      // Keys out of order (or seen twice) come only from under a damaged node, whose tree
+      // is rebuilt: the first record of a number is the one the summary keeps.
+      auto slot = c.inodes.append(inum);
+      if (!slot) continue;
       if (!valid_inode_number(inum)) {
         std::size_t p = c.problem(ProblemCode::kInodeNumber,
                                   fmt::format("inode {}: the number is reserved or out of range",
                                               inum), inum, block);
         c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
-        info.flags = InodeInfo::kBadRecord;
-        c.inodes.push_back(info);
+        c.inodes.set(*slot, kBadRecord);
         continue;
       }
       auto rec = decode_inode(leaf.value(i), inum);
@@ -118,8 +115,7 @@ Status check_inode_table(Context& c) {
             inum, block);
         if (!salvaged) {
           c.repair(fix(Repair::Kind::kDeleteInode, p, inum));
-          info.flags = InodeInfo::kBadRecord;
-          c.inodes.push_back(info);
+          c.inodes.set(*slot, kBadRecord);
           continue;
         }
         Repair r = fix(Repair::Kind::kRewriteRecord, p, inum);
@@ -128,11 +124,14 @@ Status check_inode_table(Context& c) {
         rec = std::move(salvaged);
         c.salvaged[inum] = *rec;
       }
-      info.mode = rec->mode;
-      info.nlink = rec->nlink;
-      info.parent = rec->parent;
-      info.size = rec->size;
-      c.inodes.push_back(info);
+      c.inodes.set_type(*slot, rec->mode);
+      c.inodes.nlink.set(*slot, rec->nlink);
+      if (c.inodes.is_dir(*slot)) {
+        DirSummary& d = c.inodes.add_dir(*slot);
+        d.parent = rec->parent;
+        d.root_block = rec->root.block;
+        d.root_depth = uint8_t(rec->root.depth);
+      }
     }
     c.progress(CheckPass::kInodes, c.inodes.size(), c.sb.inode_count);
     return Status::ok();
@@ -157,7 +156,12 @@ Status check_inode_table(Context& c) {
 
   // The records found, against the superblock and the special inodes.
   std::size_t good = 0;
-  for (const InodeInfo& i : c.inodes) good += !i.has(InodeInfo::kBadRecord);
+  uint64_t highest = 0;
+  c.inodes.for_each([&](uint64_t inum, Slot s) {
+    if (c.inodes.has(s, kBadRecord)) return;
+    ++good;
+    highest = inum;
+  });
   c.report.inodes = good;
   if (good != c.sb.inode_count) {
     std::size_t p = c.problem(ProblemCode::kSuperInodeCount,
@@ -165,18 +169,14 @@ Status check_inode_table(Context& c) {
                                           "holds {}", c.sb.inode_count, good));
     c.repair(fix(Repair::Kind::kRewriteSuper, p));
   }
-  uint64_t highest = 0;
-  for (const InodeInfo& i : c.inodes) {
-    if (!i.has(InodeInfo::kBadRecord)) highest = std::max(highest, i.inum);
-  }
   if (highest >= kFirstNormalIno && c.sb.next_inum <= highest) {
     // A hint only (new inodes skip numbers in use), so a note, not an error.
     c.problem(ProblemCode::kSuperNextInum,
               fmt::format("the superblock's next inode number {} is not above inode {}, the "
                           "highest in use", c.sb.next_inum, highest));
   }
-  InodeInfo* bitmap = c.inode(kInoBitmap);
-  if (!bitmap || bitmap->has(InodeInfo::kBadRecord) || (bitmap->mode & kModeTypeMask) != kModeRegular) {
+  auto bitmap = c.inodes.find(kInoBitmap);
+  if (!bitmap || c.inodes.has(*bitmap, kBadRecord) || c.inodes.type(*bitmap) != kModeRegular) {
     std::size_t p = c.problem(ProblemCode::kBitmapInodeBad,
                               "inode 1 (the allocation bitmap) is missing or not a regular file");
     // A fresh, empty bitmap file: every repair rewrites the whole bitmap from the blocks
@@ -190,25 +190,29 @@ Status check_inode_table(Context& c) {
     r.bytes = encode_inode(fresh);
     replace_special(c, kInoBitmap, Repair::Kind::kRewriteRecord, r.bytes);
     c.repair(std::move(r));
-    bitmap = ensure_info(c, kInoBitmap);
-    bitmap->flags = InodeInfo::kReplaced;
-    bitmap->mode = fresh.mode;
-    bitmap->nlink = 1;
-    bitmap->size = fresh.size;
+    Slot s = ensure_slot(c, kInoBitmap);
+    c.inodes.clear(s, kBadRecord);
+    c.inodes.set(s, kReplaced);
+    c.inodes.set_type(s, fresh.mode);
+    c.inodes.nlink.set(s, 1);
   }
-  InodeInfo* root = c.inode(kInoRoot);
-  if (!root || root->has(InodeInfo::kBadRecord) || !root->is_dir()) {
+  auto root = c.inodes.find(kInoRoot);
+  if (!root || c.inodes.has(*root, kBadRecord) || !c.inodes.is_dir(*root)) {
     std::size_t p = c.problem(ProblemCode::kRootInodeBad,
                               "inode 2 (the root directory) is missing or not a directory");
     replace_special(c, kInoRoot, Repair::Kind::kNewRoot, {});
     c.repair(fix(Repair::Kind::kNewRoot, p, kInoRoot));
     // Later passes see the new, empty root: what the old one named is reconnected.
-    root = ensure_info(c, kInoRoot);
-    root->flags = InodeInfo::kReplaced;
-    root->mode = kModeDirectory | 0755;
-    root->nlink = 2;
-    root->parent = kInoRoot;
-    root->size = 0;
+    Slot s = ensure_slot(c, kInoRoot);
+    c.inodes.clear(s, kBadRecord);
+    c.inodes.set(s, kReplaced);
+    c.inodes.set_type(s, kModeDirectory);
+    c.inodes.nlink.set(s, 2);
+    DirSummary* d = c.inodes.dir(s);
+    if (!d) d = &c.inodes.add_dir(s);
+    d->parent = kInoRoot;
+    d->root_block = 0;
+    d->root_depth = 0;
   }
 
   // The orphan tree is read here (its verdicts come in pass 7): later passes must know
@@ -224,8 +228,7 @@ Status check_inode_table(Context& c) {
   o.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) {
     claim_node(c, block, "orphan tree", 0, &orphan_nodes);
     for (std::size_t i = 0; i < leaf.size(); ++i) {
-      InodeInfo* info = c.inode(leaf.key(i));
-      if (info) info->flags |= InodeInfo::kOrphan;
+      if (auto s = c.inodes.find(leaf.key(i))) c.inodes.set(*s, kOrphan);
       else {
         std::size_t p = c.problem(ProblemCode::kOrphanMissing,
                                   fmt::format("orphan {}: no such inode", leaf.key(i)),

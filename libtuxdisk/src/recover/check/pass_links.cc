@@ -10,41 +10,50 @@ namespace tux3::check {
 using namespace format;
 
 Status check_links(Context& c) {
+  InodeSummary& in = c.inodes;
   uint64_t done = 0;
-  for (InodeInfo& i : c.inodes) {
-    c.progress(CheckPass::kLinks, ++done, c.inodes.size());
-    if (i.has(InodeInfo::kBadRecord) || i.has(InodeInfo::kDropped)) continue;
-    if (i.inum < kFirstNormalIno && i.inum != kInoRoot) continue;
-    if (!i.is_dir() && i.names == 0) continue;  // an orphan: pass 7
-    uint64_t want = i.is_dir() ? 2u + i.subdirs : i.names;
-    if (i.nlink != want) {
-      std::size_t p = c.problem(ProblemCode::kLinkCount,
-                                fmt::format("inode {}: link count {}, {} found", i.inum, i.nlink,
-                                            want),
-                                i.inum);
-      c.repair(fix(Repair::Kind::kSetNlink, p, i.inum, 0, want));
+  in.for_each([&](uint64_t inum, Slot s) {
+    c.progress(CheckPass::kLinks, ++done, in.size());
+    if (!in.live(s)) return;
+    if (inum < kFirstNormalIno && inum != kInoRoot) return;
+    uint32_t names = in.names.get(s);
+    if (!in.is_dir(s) && names == 0) return;  // an orphan: pass 7
+    uint64_t want = names;
+    if (in.is_dir(s)) {
+      const DirSummary* d = in.dir(s);
+      want = 2u + (d ? d->subdirs : 0);
     }
-  }
+    uint32_t nlink = in.nlink.get(s);
+    if (nlink != want) {
+      std::size_t p = c.problem(ProblemCode::kLinkCount,
+                                fmt::format("inode {}: link count {}, {} found", inum, nlink,
+                                            want),
+                                inum);
+      c.repair(fix(Repair::Kind::kSetNlink, p, inum, 0, want));
+    }
+  });
   return Status::ok();
 }
 
 Status check_orphans(Context& c) {
+  InodeSummary& in = c.inodes;
   uint64_t done = 0;
-  for (InodeInfo& i : c.inodes) {
-    c.progress(CheckPass::kOrphans, ++done, c.inodes.size());
-    if (!i.has(InodeInfo::kOrphan)) continue;
-    if (i.nlink > 0 || i.names > 0) {
+  in.for_each([&](uint64_t inum, Slot s) {
+    c.progress(CheckPass::kOrphans, ++done, in.size());
+    if (!in.has(s, kOrphan)) return;
+    uint32_t nlink = in.nlink.get(s), names = in.names.get(s);
+    if (nlink > 0 || names > 0) {
       std::size_t p = c.problem(ProblemCode::kOrphanLinked,
-                                fmt::format("orphan {}: link count {}, {} entries name it", i.inum,
-                                            i.nlink, i.names),
-                                i.inum);
-      c.repair(fix(Repair::Kind::kRemoveOrphan, p, i.inum));
+                                fmt::format("orphan {}: link count {}, {} entries name it", inum,
+                                            nlink, names),
+                                inum);
+      c.repair(fix(Repair::Kind::kRemoveOrphan, p, inum));
     } else {
       c.problem(ProblemCode::kOrphanPending,
-                fmt::format("inode {}: unlinked, open at the crash; replay destroys it", i.inum),
-                i.inum);
+                fmt::format("inode {}: unlinked, open at the crash; replay destroys it", inum),
+                inum);
     }
-  }
+  });
   return Status::ok();
 }
 

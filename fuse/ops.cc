@@ -1,0 +1,360 @@
+// ops.cc: the FUSE low-level operations (ops.h).
+#include "ops.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "attr.h"
+
+namespace tux3::fuse {
+
+namespace {
+
+Bridge& bridge(fuse_req_t req) { return *static_cast<Bridge*>(fuse_req_userdata(req)); }
+Volume& vol(fuse_req_t req) { return bridge(req).volume; }
+
+void reply_status(fuse_req_t req, const Status& s) { fuse_reply_err(req, s ? 0 : status_errno(s)); }
+
+void reply_entry(fuse_req_t req, const Result<Attr>& attr) {
+  if (!attr) {
+    fuse_reply_err(req, status_errno(attr.status()));
+    return;
+  }
+  fuse_entry_param e{};
+  e.ino = fuse_nodeid(attr->ino);
+  e.attr = to_stat(*attr);
+  e.attr_timeout = bridge(req).timeout;
+  e.entry_timeout = bridge(req).timeout;
+  fuse_reply_entry(req, &e);
+}
+
+void reply_attr(fuse_req_t req, const Result<Attr>& attr) {
+  if (!attr) {
+    fuse_reply_err(req, status_errno(attr.status()));
+    return;
+  }
+  struct stat st = to_stat(*attr);
+  fuse_reply_attr(req, &st, bridge(req).timeout);
+}
+
+mode_t type_bits(format::FileType type) {
+  using format::FileType;
+  switch (type) {
+    case FileType::kRegular: return S_IFREG;
+    case FileType::kDirectory: return S_IFDIR;
+    case FileType::kCharDevice: return S_IFCHR;
+    case FileType::kBlockDevice: return S_IFBLK;
+    case FileType::kFifo: return S_IFIFO;
+    case FileType::kSocket: return S_IFSOCK;
+    case FileType::kSymlink: return S_IFLNK;
+    case FileType::kUnknown: break;
+  }
+  return 0;
+}
+
+// --- names -------------------------------------------------------------------------
+
+void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  auto attr = vol(req).lookup(engine_ino(parent), name);
+  if (!attr && status_errno(attr.status()) == ENOENT) {
+    // A negative entry: the kernel may remember the name is absent for the timeout.
+    fuse_entry_param e{};
+    e.entry_timeout = bridge(req).timeout;
+    fuse_reply_entry(req, &e);
+    return;
+  }
+  reply_entry(req, attr);
+}
+
+void op_forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
+
+void op_forget_multi(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
+
+void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  uint64_t dev = uint64_t(major(rdev)) << 32 | minor(rdev);
+  reply_entry(req, vol(req).mknod(engine_ino(parent), name, mode, dev, ctx->uid, ctx->gid));
+}
+
+void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  reply_entry(req, vol(req).mkdir(engine_ino(parent), name, mode, ctx->uid, ctx->gid));
+}
+
+void op_symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  reply_entry(req, vol(req).symlink(engine_ino(parent), name, target, ctx->uid, ctx->gid));
+}
+
+void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name) {
+  reply_entry(req, vol(req).link(engine_ino(ino), engine_ino(parent), name));
+}
+
+void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  reply_status(req, vol(req).unlink(engine_ino(parent), name));
+}
+
+void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
+  reply_status(req, vol(req).rmdir(engine_ino(parent), name));
+}
+
+void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
+               const char* newname, unsigned int flags) {
+  // RENAME_NOREPLACE (1) and RENAME_EXCHANGE (2) are the engine's values; anything else
+  // (RENAME_WHITEOUT) it refuses with EINVAL.
+  reply_status(req, vol(req).rename(engine_ino(parent), name, engine_ino(newparent), newname,
+                                    flags));
+}
+
+void op_readlink(fuse_req_t req, fuse_ino_t ino) {
+  auto target = vol(req).readlink(engine_ino(ino));
+  if (!target) {
+    fuse_reply_err(req, status_errno(target.status()));
+    return;
+  }
+  fuse_reply_readlink(req, target->c_str());
+}
+
+// --- attributes --------------------------------------------------------------------
+
+void op_getattr(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  reply_attr(req, vol(req).getattr(engine_ino(ino)));
+}
+
+format::Timestamp timestamp(const timespec& ts) { return {ts.tv_sec, uint32_t(ts.tv_nsec)}; }
+
+format::Timestamp now() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return timestamp(ts);
+}
+
+void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, fuse_file_info*) {
+  SetAttr change;
+  if (to_set & FUSE_SET_ATTR_MODE) change.mode = attr->st_mode & 07777;
+  if (to_set & FUSE_SET_ATTR_UID) change.uid = attr->st_uid;
+  if (to_set & FUSE_SET_ATTR_GID) change.gid = attr->st_gid;
+  if (to_set & FUSE_SET_ATTR_SIZE) change.size = uint64_t(attr->st_size);
+  if (to_set & FUSE_SET_ATTR_ATIME_NOW) change.atime = now();
+  else if (to_set & FUSE_SET_ATTR_ATIME) change.atime = timestamp(attr->st_atim);
+  if (to_set & FUSE_SET_ATTR_MTIME_NOW) change.mtime = now();
+  else if (to_set & FUSE_SET_ATTR_MTIME) change.mtime = timestamp(attr->st_mtim);
+  reply_attr(req, vol(req).setattr(engine_ino(ino), change));
+}
+
+void op_statfs(fuse_req_t req, fuse_ino_t) {
+  VolumeStatFs fs = vol(req).statfs();
+  struct statvfs st{};
+  st.f_bsize = st.f_frsize = fs.block_size;
+  st.f_blocks = fs.blocks;
+  st.f_bfree = st.f_bavail = fs.free_blocks;
+  st.f_files = fs.inodes;
+  st.f_ffree = st.f_favail = fs.free_inodes;
+  st.f_namemax = fs.name_max;
+  fuse_reply_statfs(req, &st);
+}
+
+// --- files -------------------------------------------------------------------------
+
+void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
+               fuse_file_info* fi) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  auto attr = vol(req).create(engine_ino(parent), name, mode, ctx->uid, ctx->gid);
+  if (attr) {
+    if (Status s = vol(req).open_file(attr->ino); !s) {
+      fuse_reply_err(req, status_errno(s));
+      return;
+    }
+  }
+  if (!attr) {
+    fuse_reply_err(req, status_errno(attr.status()));
+    return;
+  }
+  fuse_entry_param e{};
+  e.ino = fuse_nodeid(attr->ino);
+  e.attr = to_stat(*attr);
+  e.attr_timeout = e.entry_timeout = bridge(req).timeout;
+  if (fuse_reply_create(req, &e, fi) != 0) (void)vol(req).release_file(attr->ino);
+}
+
+void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  uint64_t i = engine_ino(ino);
+  if (Status s = vol(req).open_file(i); !s) {
+    fuse_reply_err(req, status_errno(s));
+    return;
+  }
+  if (fi->flags & O_TRUNC) {
+    SetAttr empty;
+    empty.size = 0;
+    auto attr = vol(req).setattr(i, empty);
+    if (!attr) {
+      (void)vol(req).release_file(i);
+      fuse_reply_err(req, status_errno(attr.status()));
+      return;
+    }
+  }
+  if (fuse_reply_open(req, fi) != 0) (void)vol(req).release_file(i);
+}
+
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  std::vector<uint8_t> buf(size);
+  auto n = vol(req).read(engine_ino(ino), uint64_t(off), buf);
+  if (!n) {
+    fuse_reply_err(req, status_errno(n.status()));
+    return;
+  }
+  fuse_reply_buf(req, reinterpret_cast<const char*>(buf.data()), *n);
+}
+
+void op_write(fuse_req_t req, fuse_ino_t ino, const char* data, size_t size, off_t off,
+              fuse_file_info*) {
+  auto n = vol(req).write(engine_ino(ino), uint64_t(off),
+                          std::span(reinterpret_cast<const uint8_t*>(data), size));
+  if (!n) {
+    fuse_reply_err(req, status_errno(n.status()));
+    return;
+  }
+  fuse_reply_write(req, *n);
+}
+
+void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
+
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  reply_status(req, vol(req).release_file(engine_ino(ino)));
+}
+
+void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) {
+  reply_status(req, vol(req).fsync(engine_ino(ino), datasync != 0));
+}
+
+// --- directories -------------------------------------------------------------------
+
+void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  if (Status s = vol(req).open_file(engine_ino(ino)); !s) {
+    fuse_reply_err(req, status_errno(s));
+    return;
+  }
+  if (fuse_reply_open(req, fi) != 0) (void)vol(req).release_file(engine_ino(ino));
+}
+
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  std::vector<char> buf(size);
+  std::size_t used = 0;
+  Status s = vol(req).readdir(engine_ino(ino), uint64_t(off), [&](const DirEntry& d) {
+    struct stat st{};
+    st.st_ino = d.ino;
+    st.st_mode = type_bits(d.type);
+    std::size_t n = fuse_add_direntry(req, buf.data() + used, size - used, d.name.c_str(), &st,
+                                      off_t(d.next_offset));
+    if (n > size - used) return false;  // full: the kernel asks again from here
+    used += n;
+    return true;
+  });
+  // A directory removed while open reads as empty, as on Linux.
+  if (!s && !(status_errno(s) == ENOENT && used == 0)) {
+    fuse_reply_err(req, status_errno(s));
+    return;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
+  reply_status(req, vol(req).release_file(engine_ino(ino)));
+}
+
+void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) {
+  reply_status(req, vol(req).fsync(engine_ino(ino), datasync != 0));
+}
+
+// --- extended attributes -----------------------------------------------------------
+
+// The size protocol of getxattr and listxattr: size 0 asks for the length only.
+void reply_sized(fuse_req_t req, const char* data, std::size_t length, size_t size) {
+  if (size == 0) fuse_reply_xattr(req, length);
+  else if (length > size) fuse_reply_err(req, ERANGE);
+  else fuse_reply_buf(req, data, length);
+}
+
+void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  auto value = vol(req).getxattr(engine_ino(ino), name);
+  if (!value) {
+    fuse_reply_err(req, status_errno(value.status()));
+    return;
+  }
+  reply_sized(req, reinterpret_cast<const char*>(value->data()), value->size(), size);
+}
+
+void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
+  auto names = vol(req).listxattr(engine_ino(ino));
+  if (!names) {
+    fuse_reply_err(req, status_errno(names.status()));
+    return;
+  }
+  std::string list;
+  for (const std::string& n : *names) list.append(n).push_back('\0');
+  reply_sized(req, list.data(), list.size(), size);
+}
+
+void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value,
+                 size_t size, int flags) {
+  reply_status(req, vol(req).setxattr(engine_ino(ino), name,
+                                      std::span(reinterpret_cast<const uint8_t*>(value), size),
+                                      flags));
+}
+
+void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  reply_status(req, vol(req).removexattr(engine_ino(ino), name));
+}
+
+void op_init(void*, fuse_conn_info* conn) {
+  // The kernel clears set-user-ID and set-group-ID bits on write and truncate itself
+  // (through setattr): the engine does not.
+  conn->want &= ~unsigned(FUSE_CAP_HANDLE_KILLPRIV);
+}
+
+}  // namespace
+
+fuse_lowlevel_ops make_ops() {
+  fuse_lowlevel_ops ops{};
+  ops.init = op_init;
+  ops.lookup = op_lookup;
+  ops.forget = op_forget;
+  ops.forget_multi = op_forget_multi;
+  ops.getattr = op_getattr;
+  ops.setattr = op_setattr;
+  ops.readlink = op_readlink;
+  ops.mknod = op_mknod;
+  ops.mkdir = op_mkdir;
+  ops.unlink = op_unlink;
+  ops.rmdir = op_rmdir;
+  ops.symlink = op_symlink;
+  ops.rename = op_rename;
+  ops.link = op_link;
+  ops.open = op_open;
+  ops.read = op_read;
+  ops.write = op_write;
+  ops.flush = op_flush;
+  ops.release = op_release;
+  ops.fsync = op_fsync;
+  ops.opendir = op_opendir;
+  ops.readdir = op_readdir;
+  ops.releasedir = op_releasedir;
+  ops.fsyncdir = op_fsyncdir;
+  ops.statfs = op_statfs;
+  ops.setxattr = op_setxattr;
+  ops.getxattr = op_getxattr;
+  ops.listxattr = op_listxattr;
+  ops.removexattr = op_removexattr;
+  ops.create = op_create;
+  return ops;
+}
+
+}  // namespace tux3::fuse

@@ -1,0 +1,40 @@
+// options.h: tux3-fuse's command line and its -o list, parsed into the engine's options
+// and the options handed to libfuse. No libfuse here, so the parsing is testable alone.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "tuxdisk/status.h"
+#include "tuxdisk/volume.h"
+
+namespace tux3::fuse {
+
+struct MountOptions {
+  std::string device;      // DEVICE or FILE
+  std::string mountpoint;
+  VolumeOptions volume;    // read_only, cache, deltas, fsync mode and streams, stable pages
+  unsigned threads = 4;    // FUSE worker threads at most
+  bool foreground = false; // -f: do not detach
+  bool debug = false;      // -d: libfuse's request trace (implies -f)
+  // Options for libfuse's session ("fsname=...,subtype=tux3,default_permissions,...").
+  std::vector<std::string> fuse_options;
+  bool help = false;
+  bool version = false;
+  std::string help_text;
+};
+
+// Splits an -o list at commas (a backslash escapes the next character).
+std::vector<std::string> split_option_list(std::string_view list);
+
+// Applies one -o option: a tux3 option sets `out`; a FUSE mount option is kept for
+// libfuse; an option only mount(8) uses is dropped. Unknown or malformed: a usage error
+// (InvalidArgument) naming it.
+Status apply_mount_option(std::string_view option, MountOptions& out);
+
+// Parses argv: tux3-fuse [-f] [-d] [-o OPTIONS]... DEVICE MOUNTPOINT. Usage problems are
+// InvalidArgument with a one-line message.
+Result<MountOptions> parse_command_line(int argc, char** argv);
+
+}  // namespace tux3::fuse

@@ -62,6 +62,24 @@ mode_t type_bits(format::FileType type) {
 
 // --- names -------------------------------------------------------------------------
 
+// The owner of a new inode in `parent`: the caller, but in a set-group-ID directory its
+// group is the directory's, and a new directory is set-group-ID too (the rule every Linux
+// file system keeps; FUSE leaves it to the server).
+struct NewOwner {
+  uint32_t uid, gid;
+  mode_t mode;
+};
+Result<NewOwner> new_owner(fuse_req_t req, uint64_t parent, mode_t mode) {
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  TUX3_ASSIGN_OR_RETURN(Attr dir, vol(req).getattr(parent));
+  NewOwner o{ctx->uid, ctx->gid, mode};
+  if (dir.mode & S_ISGID) {
+    o.gid = dir.gid;
+    if (S_ISDIR(mode)) o.mode |= S_ISGID;
+  }
+  return o;
+}
+
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   auto attr = vol(req).lookup(engine_ino(parent), name);
   if (!attr && status_errno(attr.status()) == ENOENT) {
@@ -79,19 +97,22 @@ void op_forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
 void op_forget_multi(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
 
 void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
+  auto o = new_owner(req, engine_ino(parent), mode);
+  if (!o) return reply_entry(req, o.status());
   uint64_t dev = uint64_t(major(rdev)) << 32 | minor(rdev);
-  reply_entry(req, vol(req).mknod(engine_ino(parent), name, mode, dev, ctx->uid, ctx->gid));
+  reply_entry(req, vol(req).mknod(engine_ino(parent), name, o->mode, dev, o->uid, o->gid));
 }
 
 void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  reply_entry(req, vol(req).mkdir(engine_ino(parent), name, mode, ctx->uid, ctx->gid));
+  auto o = new_owner(req, engine_ino(parent), mode | S_IFDIR);
+  if (!o) return reply_entry(req, o.status());
+  reply_entry(req, vol(req).mkdir(engine_ino(parent), name, o->mode & 07777, o->uid, o->gid));
 }
 
 void op_symlink(fuse_req_t req, const char* target, fuse_ino_t parent, const char* name) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  reply_entry(req, vol(req).symlink(engine_ino(parent), name, target, ctx->uid, ctx->gid));
+  auto o = new_owner(req, engine_ino(parent), S_IFLNK | 0777);
+  if (!o) return reply_entry(req, o.status());
+  reply_entry(req, vol(req).symlink(engine_ino(parent), name, target, o->uid, o->gid));
 }
 
 void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name) {
@@ -166,8 +187,12 @@ void op_statfs(fuse_req_t req, fuse_ino_t) {
 
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
                fuse_file_info* fi) {
-  const fuse_ctx* ctx = fuse_req_ctx(req);
-  auto attr = vol(req).create(engine_ino(parent), name, mode, ctx->uid, ctx->gid);
+  auto o = new_owner(req, engine_ino(parent), mode);
+  if (!o) {
+    fuse_reply_err(req, status_errno(o.status()));
+    return;
+  }
+  auto attr = vol(req).create(engine_ino(parent), name, o->mode, o->uid, o->gid);
   if (attr) {
     if (Status s = vol(req).open_file(attr->ino); !s) {
       fuse_reply_err(req, status_errno(s));

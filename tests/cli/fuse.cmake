@@ -7,6 +7,7 @@
 # Run them with: ctest -R cli_fuse --output-on-failure
 set(TUX3_FUSE_TESTS
   basic    # usage (16), refusals (8), the usual operations and errno values, remount ro
+  diff     # seeded operations on the mount and on tmpfs: same results, same trees, remounted
 )
 
 foreach(name IN LISTS TUX3_FUSE_TESTS)

@@ -14,6 +14,7 @@
 #   unmount DIR           umount DIR, then wait until the serving process has closed the
 #                         volume (umount returns before it has: tux3-fuse(8))
 #   server_pid DIR        the pid of the tux3-fuse serving DIR
+#   server.log            (in the test's directory) what the serving processes printed
 #   fsck_clean IMG DESC   fsck.tux3 -fn IMG exits 0
 #   py CODE ARGS...       python3 -c CODE ARGS... (sets RC/OUT/ERR)
 
@@ -38,7 +39,7 @@ need_fuse() {
   # A trial mount: a container may have /dev/fuse and still refuse mounts.
   new_image trial.img 16M
   mkdir -p trial.mnt
-  if ! "$FUSE" trial.img trial.mnt 2>trial.err; then
+  if ! "$FUSE" "$PWD/trial.img" "$PWD/trial.mnt" 2>trial.err; then
     skip "a FUSE mount fails here: $(head -n1 trial.err)"
   fi
   unmount trial.mnt
@@ -68,10 +69,13 @@ mount_image() {
   img=$(realpath "$1")
   dir=$(realpath "$2")
   shift 2
-  tf "$@" "$img" "$dir"
+  # The serving process keeps this stderr: a log of its own, kept apart from the checks'.
+  LAST="tux3-fuse $* $img $dir"
+  RC=0
+  "$FUSE" "$@" "$img" "$dir" >"$OUT" 2>>"$WORK/server.log" || RC=$?
   if [[ $RC -ne 0 ]]; then
     fail "mounting $img on $dir $*: exit $RC"
-    _show
+    tail -n 5 "$WORK/server.log" | sed 's/^/  server: /' >&2
     return 1
   fi
   if ! mountpoint -q "$dir"; then

@@ -301,6 +301,15 @@ void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) 
 
 // --- extended attributes -----------------------------------------------------------
 
+// POSIX ACLs travel as these two xattrs. The engine has no ACLs: it would keep them as
+// bytes without applying them (cp -a sets a file's mode through system.posix_acl_access
+// and, told it worked, never calls chmod). Refused, as a file system mounted noacl does,
+// so programs fall back to the mode bits.
+bool is_acl(const char* name) {
+  return std::strcmp(name, "system.posix_acl_access") == 0 ||
+         std::strcmp(name, "system.posix_acl_default") == 0;
+}
+
 // The size protocol of getxattr and listxattr: size 0 asks for the length only.
 void reply_sized(fuse_req_t req, const char* data, std::size_t length, size_t size) {
   if (size == 0) fuse_reply_xattr(req, length);
@@ -309,6 +318,7 @@ void reply_sized(fuse_req_t req, const char* data, std::size_t length, size_t si
 }
 
 void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) {
+  if (is_acl(name)) return fuse_reply_err(req, EOPNOTSUPP), void();
   auto value = vol(req).getxattr(engine_ino(ino), name);
   if (!value) {
     fuse_reply_err(req, status_errno(value.status()));
@@ -330,12 +340,14 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
 
 void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* value,
                  size_t size, int flags) {
+  if (is_acl(name)) return fuse_reply_err(req, EOPNOTSUPP), void();
   reply_status(req, vol(req).setxattr(engine_ino(ino), name,
                                       std::span(reinterpret_cast<const uint8_t*>(value), size),
                                       flags));
 }
 
 void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
+  if (is_acl(name)) return fuse_reply_err(req, EOPNOTSUPP), void();
   reply_status(req, vol(req).removexattr(engine_ino(ino), name));
 }
 

@@ -11,7 +11,7 @@ packages=(
   e2fsprogs util-linux fdisk zstd python3
 )
 if [[ "${1:-}" == "--bench" ]]; then
-  packages+=(xfsprogs btrfs-progs hyperfine time bc fio fuse2fs)
+  packages+=(xfsprogs btrfs-progs hyperfine time bc fio fuse2fs dbench)
 fi
 
 missing=()

@@ -8,6 +8,7 @@
 set(TUX3_FUSE_TESTS
   basic    # usage (16), refusals (8), the usual operations and errno values, remount ro
   diff     # seeded operations on the mount and on tmpfs: same results, same trees, remounted
+  programs # cp -a + diff -r, tar round trip, git commit + fsck, fio verify, dbench; fsck clean
   kill     # SIGKILL of the server during write + fsync (20 times): replay, fsck, every fsync kept
 )
 

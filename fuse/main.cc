@@ -31,6 +31,7 @@ using namespace tux3;
 namespace {
 
 constexpr int kExitOk = 0, kExitError = 8, kExitUsage = 16;
+constexpr int kHelperUsage = 1, kHelperFailed = 32;  // mount(8)'s
 
 // Where the child reports: a pipe to the waiting parent, or (in the foreground) stderr.
 class Reporter {
@@ -132,24 +133,9 @@ int serve(const fuse::MountOptions& opt, Reporter& report) {
   return code;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  auto cmd = fuse::parse_command_line(argc, argv);
-  if (!cmd) {
-    fmt::print(stderr, "tux3-fuse: {}\n", cmd.status().message());
-    return kExitUsage;
-  }
-  if (cmd->help) {
-    fmt::print("{}", cmd->help_text);
-    return kExitOk;
-  }
-  if (cmd->version) {
-    fmt::print("{}\n", cmdline::version_line("tux3-fuse"));
-    return kExitOk;
-  }
+int mount_and_serve(fuse::MountOptions& opt) {
   // The serving process leaves the working directory: paths are made absolute first.
-  for (std::string* path : {&cmd->device, &cmd->mountpoint}) {
+  for (std::string* path : {&opt.device, &opt.mountpoint}) {
     char* real = ::realpath(path->c_str(), nullptr);
     if (!real) {
       fmt::print(stderr, "tux3-fuse: {}: {}\n", *path, std::strerror(errno));
@@ -158,12 +144,12 @@ int main(int argc, char** argv) {
     *path = real;
     std::free(real);
   }
-  for (std::string& o : cmd->fuse_options) {
-    if (o.starts_with("fsname=")) o = "fsname=" + cmd->device;
+  for (std::string& o : opt.fuse_options) {
+    if (o.starts_with("fsname=")) o = "fsname=" + opt.device;
   }
-  if (cmd->foreground) {
+  if (opt.foreground) {
     Reporter report(-1);
-    return serve(*cmd, report);
+    return serve(opt, report);
   }
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -182,7 +168,7 @@ int main(int argc, char** argv) {
       // Only a working directory that stays busy; nothing depends on it.
     }
     Reporter report(fds[1]);
-    return serve(*cmd, report);
+    return serve(opt, report);
   }
   ::close(fds[1]);
   std::string line;
@@ -195,7 +181,7 @@ int main(int argc, char** argv) {
   }
   if (line.empty()) {
     fmt::print(stderr, "tux3-fuse: {}: the serving process ended before mounting\n",
-               cmd->device);
+               opt.device);
     return kExitError;
   }
   std::size_t space = line.find(' ');
@@ -203,4 +189,34 @@ int main(int argc, char** argv) {
   std::string message = space == std::string::npos ? "" : line.substr(space + 1);
   if (!message.empty()) fmt::print(stderr, "tux3-fuse: {}\n", message);
   return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Called as mount.tux3, it is mount(8)'s helper: its arguments, and mount's exit codes
+  // (1 for a bad invocation, 32 when the mount fails).
+  std::string_view name = argv[0];
+  name = name.substr(name.rfind('/') + 1);
+  const bool helper = name == "mount.tux3";
+  auto cmd = helper ? fuse::parse_helper_command_line(argc, argv)
+                    : fuse::parse_command_line(argc, argv);
+  if (!cmd) {
+    fmt::print(stderr, "{}: {}\n", name, cmd.status().message());
+    return helper ? kHelperUsage : kExitUsage;
+  }
+  if (helper && !cmd->help) {
+    if (cmd->fake) return kExitOk;
+    int code = mount_and_serve(*cmd);
+    return code == kExitOk ? kExitOk : kHelperFailed;
+  }
+  if (cmd->help) {
+    fmt::print("{}", cmd->help_text);
+    return kExitOk;
+  }
+  if (cmd->version) {
+    fmt::print("{}\n", cmdline::version_line("tux3-fuse"));
+    return kExitOk;
+  }
+  return mount_and_serve(*cmd);
 }

@@ -57,6 +57,8 @@ Result<uint64_t> size(std::string_view key, std::string_view value) {
 
 }  // namespace
 
+Status apply_known_option(std::string_view option, MountOptions& out);
+
 std::vector<std::string> split_option_list(std::string_view list) {
   std::vector<std::string> out(1);
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -73,6 +75,12 @@ std::vector<std::string> split_option_list(std::string_view list) {
 }
 
 Status apply_mount_option(std::string_view option, MountOptions& out) {
+  Status s = apply_known_option(option, out);
+  if (!s && out.sloppy && s.message().ends_with("unknown option")) return Status::ok();
+  return s;
+}
+
+Status apply_known_option(std::string_view option, MountOptions& out) {
   std::size_t eq = option.find('=');
   std::string_view key = option.substr(0, eq);
   std::string_view value = eq == std::string_view::npos ? "" : option.substr(eq + 1);
@@ -169,6 +177,53 @@ Result<MountOptions> parse_command_line(int argc, char** argv) {
   out.debug = vm.count("debug") > 0;
   out.foreground = out.debug || vm.count("foreground") > 0;
   // The engine checks no permissions: the kernel does, from the attributes.
+  out.fuse_options = {"default_permissions", "subtype=tux3", "fsname=" + out.device};
+  if (vm.count("options")) {
+    for (const std::string& list : vm["options"].as<std::vector<std::string>>()) {
+      for (const std::string& option : split_option_list(list)) {
+        TUX3_RETURN_IF_ERROR(apply_mount_option(option, out));
+      }
+    }
+  }
+  if (out.volume.read_only) out.fuse_options.emplace_back("ro");
+  return out;
+}
+
+Result<MountOptions> parse_helper_command_line(int argc, char** argv) {
+  po::options_description visible("Options (as mount(8) passes them)");
+  visible.add_options()
+      ("options,o", po::value<std::vector<std::string>>()->composing(), "mount options")
+      ("sloppy,s", "ignore options this file system does not know")
+      ("fake,f", "do everything but mount")
+      ("no-mtab,n", "(nothing to do: there is no mtab to write)")
+      ("verbose,v", "(accepted)")
+      ("namespace,N", po::value<std::string>(), "(accepted; mount(8) enters it first)")
+      ("types,t", po::value<std::string>(), "(accepted)")
+      ("help,h", "print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()
+      ("device", po::value<std::string>())
+      ("mountpoint", po::value<std::string>());
+  po::positional_options_description positional;
+  positional.add("device", 1).add("mountpoint", 1);
+  TUX3_ASSIGN_OR_RETURN(
+      cmdline::Parsed parsed,
+      cmdline::parse(argc, argv, visible, hidden, positional,
+                     "Usage: mount.tux3 SPEC DIR [-sfnv] [-o OPTIONS]\n"
+                     "mount(8)'s helper for tux3: mounts through tux3-fuse. See "
+                     "tux3-fuse(8).\n"));
+  MountOptions out;
+  const po::variables_map& vm = parsed.vm;
+  out.help_text = std::move(parsed.help_text);
+  out.help = vm.count("help") > 0;
+  if (out.help) return out;
+  if (!vm.count("device") || !vm.count("mountpoint")) {
+    return usage("expected SPEC and DIR (try --help)");
+  }
+  out.device = vm["device"].as<std::string>();
+  out.mountpoint = vm["mountpoint"].as<std::string>();
+  out.fake = vm.count("fake") > 0;
+  out.sloppy = vm.count("sloppy") > 0;
   out.fuse_options = {"default_permissions", "subtype=tux3", "fsname=" + out.device};
   if (vm.count("options")) {
     for (const std::string& list : vm["options"].as<std::vector<std::string>>()) {

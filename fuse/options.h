@@ -23,6 +23,9 @@ struct MountOptions {
   bool help = false;
   bool version = false;
   std::string help_text;
+  // As mount(8)'s helper (mount.tux3): -f asks to do nothing, -s to ignore unknown options.
+  bool fake = false;
+  bool sloppy = false;
 };
 
 // Splits an -o list at commas (a backslash escapes the next character).
@@ -36,5 +39,11 @@ Status apply_mount_option(std::string_view option, MountOptions& out);
 // Parses argv: tux3-fuse [-f] [-d] [-o OPTIONS]... DEVICE MOUNTPOINT. Usage problems are
 // InvalidArgument with a one-line message.
 Result<MountOptions> parse_command_line(int argc, char** argv);
+
+// Parses argv as mount(8) calls its helper /sbin/mount.tux3:
+//   mount.tux3 SPEC DIR [-sfnv] [-N NAMESPACE] [-o OPTIONS] [-t TYPE]
+// -f (fake) and -s (sloppy) are kept; -n, -v, -N and -t change nothing here. The mount
+// always detaches.
+Result<MountOptions> parse_helper_command_line(int argc, char** argv);
 
 }  // namespace tux3::fuse

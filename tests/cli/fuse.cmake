@@ -8,6 +8,7 @@
 set(TUX3_FUSE_TESTS
   basic    # usage (16), refusals (8), the usual operations and errno values, remount ro
   diff     # seeded operations on the mount and on tmpfs: same results, same trees, remounted
+  helper   # as mount.tux3: mount(8)'s argv and exit codes (1, 32), -f, -s, its usual options
   programs # cp -a + diff -r, tar round trip, git commit + fsck, fio verify, dbench; fsck clean
   kill     # SIGKILL of the server during write + fsync (20 times): replay, fsck, every fsync kept
 )

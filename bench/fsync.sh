@@ -17,14 +17,17 @@
 #   ext4 loop:    as root, kernel ext4 on a loop device with direct I/O over an image file,
 #                 fio --rw=write --bs=4k --fsync=1 --ioengine=psync --fallocate=none;
 #   ext4 fuse2fs: as root, the same fio job on fuse2fs over an ext4 image file, when fuse2fs
-#                 and /dev/fuse are there.
+#                 and /dev/fuse are there;
+#   tux3 fuse:    as root, the same fio job on the tux3-fuse mount (-o direct, as the
+#                 writer's --direct and ext4's direct-I/O loop device) of an image file, with
+#                 its default stream fsyncs, when /dev/fuse is there.
 # IOPS counts write+fsync pairs per second, all jobs together. Latency: tux3 times the
 # write and the fsync together; fio's are the fsync calls' (its `sync` latencies; the
 # write's completion latency when fio reports none).
 # Also measured: the throughput of one tux3 thread writing 4 KiB blocks without fsync
 # (fsyncloop writers=1), alone and beside one fsync job: what fsync costs other writers.
 # Targets: tux3 stream >= 5x tux3 delta with 4 jobs; tux3 stream >= ext4 loop IOPS with 1
-# and with 4 jobs. A missed target prints FAIL but does not change the exit status
+# and with 4 jobs; tux3 fuse >= ext4 loop IOPS with 1 and with 4 jobs. A missed target prints FAIL but does not change the exit status
 # (errors do).
 set -euo pipefail
 
@@ -51,13 +54,15 @@ while (($# > 0)); do
 done
 [[ "$seconds" =~ ^[0-9]+$ && "$seconds" -ge 1 ]] || die "--seconds '$seconds': expected a whole number of seconds, at least 1"
 [[ "$interval" =~ ^[0-9]+$ ]] || die "--interval '$interval': expected milliseconds"
-bench_build_all_if_missing writer/tux3-writer mkfs/mkfs.tux3
+bench_build_all_if_missing writer/tux3-writer mkfs/mkfs.tux3 fuse/tux3-fuse
 writer="$build_dir/writer/tux3-writer"
+tux3_fuse="$build_dir/fuse/tux3-fuse"
 mkfs="$build_dir/mkfs/mkfs.tux3"
 
 tmp=$(mktemp -d "${TMPDIR:-/var/tmp}/tux3-fsync.XXXXXX")
-loop="" ext4_mnt="" fuse_mnt="" fuse_pid=""
+loop="" ext4_mnt="" fuse_mnt="" fuse_pid="" tux3_mnt=""
 cleanup() {
+  [[ -n "$tux3_mnt" ]] && umount -l "$tux3_mnt" 2>/dev/null || true
   [[ -n "$ext4_mnt" ]] && umount "$ext4_mnt" 2>/dev/null || true
   [[ -n "$loop" ]] && losetup -d "$loop" 2>/dev/null || true
   [[ -n "$fuse_mnt" ]] && umount "$fuse_mnt" 2>/dev/null || true
@@ -191,6 +196,33 @@ else
   fuse_pid=""
 fi
 
+if ! command -v fio >/dev/null; then
+  :
+elif [[ $(id -u) != 0 ]]; then
+  note "SKIP tux3 fuse: needs root"
+elif [[ ! -c /dev/fuse ]]; then
+  note "SKIP tux3 fuse: no /dev/fuse"
+else
+  truncate -s "$image_size" "$tmp/fuse.tux3"
+  "$mkfs" -q -f "$tmp/fuse.tux3" >/dev/null
+  mkdir -p "$tmp/tux3fuse"
+  if "$tux3_fuse" -o "delta_interval=$interval,direct" "$tmp/fuse.tux3" "$tmp/tux3fuse"; then
+    tux3_mnt="$tmp/tux3fuse"
+    for jobs in 1 4; do
+      result=$(fio_run "$tux3_mnt" "$jobs")
+      read -r r p50 p99 <<<"$result"
+      row "tux3 fuse" "$jobs" "$r" "$p50" "$p99"
+    done
+    umount "$tux3_mnt"
+    tux3_mnt=""
+    # The volume is closed after umount returns: wait for the server.
+    while pgrep -f -x "$tux3_fuse .* $tmp/tux3fuse" >/dev/null; do sleep 0.1; done
+  else
+    note "SKIP tux3 fuse: the mount failed"
+  fi
+  rm -f "$tmp/fuse.tux3"
+fi
+
 # Non-fsync writers: one thread rewriting a 1 GiB ring of 4 KiB blocks, alone and beside
 # one fsync job, in each mode.
 writers="| tux3 mode | fsync jobs | fsyncs/s | writer MiB/s |
@@ -207,9 +239,10 @@ done
 
 verdicts=$(python3 - "${iops[tux3 stream/1]}" "${iops[tux3 stream/4]}" "${iops[tux3 delta/4]}" \
   "${iops[ext4 loop/1]:-}" "${iops[ext4 loop/4]:-}" \
-  "${wmib[stream/0]}" "${wmib[stream/1]}" "${wmib[delta/1]}" <<'PY'
+  "${wmib[stream/0]}" "${wmib[stream/1]}" "${wmib[delta/1]}" \
+  "${iops[tux3 fuse/1]:-}" "${iops[tux3 fuse/4]:-}" <<'PY'
 import sys
-s1, s4, d4, e1, e4, w0, ws, wd = sys.argv[1:]
+s1, s4, d4, e1, e4, w0, ws, wd, f1, f4 = sys.argv[1:]
 def ratio(a, b):
     return float(a) / float(b) if float(b) else float("inf")
 r = ratio(s4, d4)
@@ -220,6 +253,12 @@ for jobs, s, e in (("1 job", s1, e1), ("4 jobs", s4, e4)):
         continue
     r = ratio(s, e)
     print(f"{'PASS' if r >= 1 else 'FAIL'}: {jobs}: tux3 stream/ext4 loop IOPS {r:.2f}x (target >= 1x)")
+for jobs, f, e in (("1 job", f1, e1), ("4 jobs", f4, e4)):
+    if not f or not e:
+        print(f"SKIP: tux3 fuse vs ext4 loop, {jobs}: no tux3 fuse or ext4 loop run")
+        continue
+    r = ratio(f, e)
+    print(f"{'PASS' if r >= 1 else 'FAIL'}: {jobs}: tux3 fuse/ext4 loop fsync IOPS {r:.2f}x (target >= 1x)")
 print(f"NOTE: non-fsync writer beside 1 fsync job / alone: stream {ratio(ws, w0):.2f}, "
       f"delta {ratio(wd, w0):.2f} (no target set)")
 PY

@@ -9,8 +9,10 @@
 
 namespace tux3::cmdline {
 
-Result<std::unique_ptr<FileDevice>> open_volume_device(const std::string& path, bool write) {
+Result<std::unique_ptr<FileDevice>> open_volume_device(const std::string& path, bool write,
+                                                       bool direct) {
   FileDeviceOptions options;
+  options.direct = direct;
   options.read_only = !write;
   options.exclusive = write;
   struct stat st;

@@ -65,7 +65,7 @@ std::string escape_commas(const std::string& s) {
 }
 
 int serve(const fuse::MountOptions& opt, Reporter& report) {
-  auto dev = cmdline::open_volume_device(opt.device, !opt.volume.read_only);
+  auto dev = cmdline::open_volume_device(opt.device, !opt.volume.read_only, opt.direct);
   if (!dev) {
     report.done(kExitError, cmdline::about(opt.device, dev.status()));
     return kExitError;

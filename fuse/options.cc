@@ -99,6 +99,11 @@ Status apply_known_option(std::string_view option, MountOptions& out) {
     out.volume.stable_pages = true;
     return Status::ok();
   }
+  if (key == "direct") {
+    TUX3_RETURN_IF_ERROR(flag());
+    out.direct = true;
+    return Status::ok();
+  }
   if (!has_value && one_of(key, kFuseOptions)) {
     out.fuse_options.emplace_back(option);
     return Status::ok();
@@ -147,7 +152,7 @@ Result<MountOptions> parse_command_line(int argc, char** argv) {
       ("options,o", po::value<std::vector<std::string>>()->composing(),
        "comma-separated mount options (see tux3-fuse(8)): ro, rw, cache_size=SIZE, "
        "dirty_limit=SIZE, delta_interval=MS, fsync_mode=stream|delta, fsync_streams=N, "
-       "stable_pages, io_threads=N, threads=N, and FUSE's allow_other, fsname=, ...")
+       "stable_pages, direct, io_threads=N, threads=N, and FUSE's allow_other, fsname=, ...")
       ("foreground,f", "stay in the foreground (do not detach once mounted)")
       ("debug,d", "print libfuse's trace of every request (implies -f)")
       ("version,V", "print the version and exit")

@@ -16,6 +16,7 @@ struct MountOptions {
   std::string mountpoint;
   VolumeOptions volume;    // read_only, cache, deltas, fsync mode and streams, stable pages
   unsigned threads = 4;    // FUSE worker threads at most
+  bool direct = false;     // O_DIRECT on the device or image file
   bool foreground = false; // -f: do not detach
   bool debug = false;      // -d: libfuse's request trace (implies -f)
   // Options for libfuse's session ("fsname=...,subtype=tux3,default_permissions,...").

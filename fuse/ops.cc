@@ -23,16 +23,21 @@ Volume& vol(fuse_req_t req) { return bridge(req).volume; }
 
 void reply_status(fuse_req_t req, const Status& s) { fuse_reply_err(req, s ? 0 : status_errno(s)); }
 
+fuse_entry_param entry_of(fuse_req_t req, const Attr& attr) {
+  fuse_entry_param e{};
+  e.ino = fuse_nodeid(attr.ino);
+  e.attr = to_stat(attr);
+  e.attr_timeout = bridge(req).timeout;
+  e.entry_timeout = bridge(req).timeout;
+  return e;
+}
+
 void reply_entry(fuse_req_t req, const Result<Attr>& attr) {
   if (!attr) {
     fuse_reply_err(req, status_errno(attr.status()));
     return;
   }
-  fuse_entry_param e{};
-  e.ino = fuse_nodeid(attr->ino);
-  e.attr = to_stat(*attr);
-  e.attr_timeout = bridge(req).timeout;
-  e.entry_timeout = bridge(req).timeout;
+  fuse_entry_param e = entry_of(req, *attr);
   fuse_reply_entry(req, &e);
 }
 
@@ -203,10 +208,7 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, status_errno(attr.status()));
     return;
   }
-  fuse_entry_param e{};
-  e.ino = fuse_nodeid(attr->ino);
-  e.attr = to_stat(*attr);
-  e.attr_timeout = e.entry_timeout = bridge(req).timeout;
+  fuse_entry_param e = entry_of(req, *attr);
   if (fuse_reply_create(req, &e, fi) != 0) (void)vol(req).release_file(attr->ino);
 }
 

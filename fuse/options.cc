@@ -146,6 +146,37 @@ Status apply_known_option(std::string_view option, MountOptions& out) {
   return Status::ok();
 }
 
+namespace {
+
+// DEVICE and MOUNTPOINT, the positional arguments of both command lines.
+struct Positionals {
+  po::options_description hidden;
+  po::positional_options_description order;
+  Positionals() {
+    hidden.add_options()
+        ("device", po::value<std::string>())
+        ("mountpoint", po::value<std::string>());
+    order.add("device", 1).add("mountpoint", 1);
+  }
+};
+
+// The FUSE options every mount has, then the -o lists in order.
+Status apply_option_lists(const po::variables_map& vm, MountOptions& out) {
+  // The engine checks no permissions: the kernel does, from the attributes.
+  out.fuse_options = {"default_permissions", "subtype=tux3", "fsname=" + out.device};
+  if (vm.count("options")) {
+    for (const std::string& list : vm["options"].as<std::vector<std::string>>()) {
+      for (const std::string& option : split_option_list(list)) {
+        TUX3_RETURN_IF_ERROR(apply_mount_option(option, out));
+      }
+    }
+  }
+  if (out.volume.read_only) out.fuse_options.emplace_back("ro");
+  return Status::ok();
+}
+
+}  // namespace
+
 Result<MountOptions> parse_command_line(int argc, char** argv) {
   po::options_description visible("Options");
   visible.add_options()
@@ -157,15 +188,10 @@ Result<MountOptions> parse_command_line(int argc, char** argv) {
       ("debug,d", "print libfuse's trace of every request (implies -f)")
       ("version,V", "print the version and exit")
       ("help,h", "print this help and exit");
-  po::options_description hidden;
-  hidden.add_options()
-      ("device", po::value<std::string>())
-      ("mountpoint", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("device", 1).add("mountpoint", 1);
+  Positionals positionals;
   TUX3_ASSIGN_OR_RETURN(
       cmdline::Parsed parsed,
-      cmdline::parse(argc, argv, visible, hidden, positional,
+      cmdline::parse(argc, argv, visible, positionals.hidden, positionals.order,
                      "Usage: tux3-fuse [options] DEVICE|FILE MOUNTPOINT\n"
                      "Mount a tux3 volume through FUSE, served by the tux3 engine. See "
                      "tux3-fuse(8).\n"));
@@ -181,16 +207,7 @@ Result<MountOptions> parse_command_line(int argc, char** argv) {
   out.mountpoint = vm["mountpoint"].as<std::string>();
   out.debug = vm.count("debug") > 0;
   out.foreground = out.debug || vm.count("foreground") > 0;
-  // The engine checks no permissions: the kernel does, from the attributes.
-  out.fuse_options = {"default_permissions", "subtype=tux3", "fsname=" + out.device};
-  if (vm.count("options")) {
-    for (const std::string& list : vm["options"].as<std::vector<std::string>>()) {
-      for (const std::string& option : split_option_list(list)) {
-        TUX3_RETURN_IF_ERROR(apply_mount_option(option, out));
-      }
-    }
-  }
-  if (out.volume.read_only) out.fuse_options.emplace_back("ro");
+  TUX3_RETURN_IF_ERROR(apply_option_lists(vm, out));
   return out;
 }
 
@@ -205,15 +222,10 @@ Result<MountOptions> parse_helper_command_line(int argc, char** argv) {
       ("namespace,N", po::value<std::string>(), "(accepted; mount(8) enters it first)")
       ("types,t", po::value<std::string>(), "(accepted)")
       ("help,h", "print this help and exit");
-  po::options_description hidden;
-  hidden.add_options()
-      ("device", po::value<std::string>())
-      ("mountpoint", po::value<std::string>());
-  po::positional_options_description positional;
-  positional.add("device", 1).add("mountpoint", 1);
+  Positionals positionals;
   TUX3_ASSIGN_OR_RETURN(
       cmdline::Parsed parsed,
-      cmdline::parse(argc, argv, visible, hidden, positional,
+      cmdline::parse(argc, argv, visible, positionals.hidden, positionals.order,
                      "Usage: mount.tux3 SPEC DIR [-sfnv] [-o OPTIONS]\n"
                      "mount(8)'s helper for tux3: mounts through tux3-fuse. See "
                      "tux3-fuse(8).\n"));
@@ -229,15 +241,7 @@ Result<MountOptions> parse_helper_command_line(int argc, char** argv) {
   out.mountpoint = vm["mountpoint"].as<std::string>();
   out.fake = vm.count("fake") > 0;
   out.sloppy = vm.count("sloppy") > 0;
-  out.fuse_options = {"default_permissions", "subtype=tux3", "fsname=" + out.device};
-  if (vm.count("options")) {
-    for (const std::string& list : vm["options"].as<std::vector<std::string>>()) {
-      for (const std::string& option : split_option_list(list)) {
-        TUX3_RETURN_IF_ERROR(apply_mount_option(option, out));
-      }
-    }
-  }
-  if (out.volume.read_only) out.fuse_options.emplace_back("ro");
+  TUX3_RETURN_IF_ERROR(apply_option_lists(vm, out));
   return out;
 }
 

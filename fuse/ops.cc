@@ -198,14 +198,12 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     return;
   }
   auto attr = vol(req).create(engine_ino(parent), name, o->mode, o->uid, o->gid);
-  if (attr) {
-    if (Status s = vol(req).open_file(attr->ino); !s) {
-      fuse_reply_err(req, status_errno(s));
-      return;
-    }
-  }
   if (!attr) {
     fuse_reply_err(req, status_errno(attr.status()));
+    return;
+  }
+  if (Status s = vol(req).open_file(attr->ino); !s) {
+    fuse_reply_err(req, status_errno(s));
     return;
   }
   fuse_entry_param e = entry_of(req, *attr);

@@ -85,14 +85,17 @@ mount_image() {
   on_exit "umount -l '$dir'"
 }
 
+running() { [[ -e /proc/$1 ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null; }
+
 unmount() {
   local dir=$1 pid i
   pid=$(server_pid "$dir")
   umount "$dir" || { fail "umount $dir"; return 1; }
-  # The volume is closed (a final commit and unify) after umount returns.
+  # The volume is closed (a final commit and unify) after umount returns. A server that
+  # has exited counts as gone while a zombie: it detached, so init reaps it, in its time.
   for ((i = 0; i < 300; i++)); do
-    if [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; then return 0; fi
-    sleep 0.1
+    if [[ -z $pid ]] || ! running "$pid"; then return 0; fi
+    sleep 0.05
   done
   fail "tux3-fuse (pid $pid) still running 30 s after umount $dir"
   return 1

@@ -61,8 +61,6 @@ trap cleanup EXIT
 mkdir "$mnt"
 size=4G
 
-# wait_gone PATTERN: until no process matches (a FUSE server closes after umount returns).
-wait_gone() { while pgrep -f -x "$1" >/dev/null; do sleep 0.1; done; }
 
 mount_target() {
   case "$1" in
@@ -86,8 +84,8 @@ mount_target() {
 unmount_target() {
   umount "$mnt"
   case "$1" in
-    "tux3 fuse") wait_gone "$fuse .* $mnt"; rm -f "$tmp/tux3.img" ;;
-    "ext4 fuse2fs") wait_gone "fuse2fs .*$mnt"; rm -f "$tmp/ext4f.img" ;;
+    "tux3 fuse") bench_wait_gone "$fuse .* $mnt"; rm -f "$tmp/tux3.img" ;;
+    "ext4 fuse2fs") bench_wait_gone "fuse2fs .*$mnt"; rm -f "$tmp/ext4f.img" ;;
     "ext4 loop") losetup -d "$loop"; loop=""; rm -f "$tmp/ext4l.img" ;;
   esac
 }

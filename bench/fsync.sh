@@ -216,7 +216,7 @@ else
     umount "$tux3_mnt"
     tux3_mnt=""
     # The volume is closed after umount returns: wait for the server.
-    while pgrep -f -x "$tux3_fuse .* $tmp/tux3fuse" >/dev/null; do sleep 0.1; done
+    bench_wait_gone "$tux3_fuse .* $tmp/tux3fuse"
   else
     note "SKIP tux3 fuse: the mount failed"
   fi

@@ -202,6 +202,10 @@ stat3() {  # median min max of the numbers given
     m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "%s %s %s\n", m, v[1], v[NR] }'
 }
+# bench_wait_gone PATTERN: until no process's whole command line matches PATTERN (a FUSE
+# server closes its file system after umount returns).
+bench_wait_gone() { while pgrep -f -x "$1" >/dev/null; do sleep 0.1; done; }
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
 
 # bench_record_header TITLE COMMAND: a RESULTS.md section's title, command, date and

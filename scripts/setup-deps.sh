@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-program-options-dev libfmt-dev libzstd-dev libblkid-dev
-  libisal-dev libxxhash-dev liburing-dev libfuse3-dev fuse3 libgtest-dev nlohmann-json3-dev
+  libisal-dev libxxhash-dev liburing-dev libfuse3-dev fuse3 libedit-dev libgtest-dev nlohmann-json3-dev
   e2fsprogs util-linux fdisk zstd python3
 )
 if [[ "${1:-}" == "--bench" ]]; then

@@ -101,9 +101,7 @@ Attr VolumeImpl::attr_of(const Inode& inode) const {
   a.nlink = r.nlink;
   a.size = r.size;
   // Dirty data not yet allocated counts too, so a freshly written file does not look empty.
-  uint64_t pending = 0;
-  for (const auto& [logical, page] : inode.pages) pending += page.dirty;
-  a.blocks = r.blocks + pending;
+  a.blocks = r.blocks + inode.dirty_pages;
   a.rdev = r.rdev.value_or(0);
   a.atime = r.atime;
   a.mtime = r.mtime;

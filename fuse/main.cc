@@ -81,7 +81,7 @@ int serve(const fuse::MountOptions& opt, Reporter& report) {
     report.done(kExitError, cmdline::about(opt.device, volume.status()));
     return kExitError;
   }
-  fuse::Bridge bridge{**volume};
+  fuse::Bridge bridge{**volume, opt.timeout_ms / 1000.0, opt.writeback_cache};
   fuse_lowlevel_ops ops = fuse::make_ops();
 
   std::string joined;
@@ -111,6 +111,10 @@ int serve(const fuse::MountOptions& opt, Reporter& report) {
     report.done(kExitOk, "");
     fuse_loop_config* loop = fuse_loop_cfg_create();
     fuse_loop_cfg_set_max_threads(loop, opt.threads);
+    // Threads stay once started (starting one per burst of requests costs more), and each
+    // reads its own clone of the FUSE device, so they do not all queue on one.
+    fuse_loop_cfg_set_idle_threads(loop, opt.threads);
+    fuse_loop_cfg_set_clone_fd(loop, 1);
     int served = fuse_session_loop_mt(se, loop);
     fuse_loop_cfg_destroy(loop);
     fuse_session_unmount(se);

@@ -291,6 +291,39 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
   fuse_reply_buf(req, buf.data(), used);
 }
 
+// readdir with each entry's attributes, so `ls -l` and its kind need no lookup per name.
+// The kernel counts a lookup for every entry but "." and "..", as after a lookup.
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
+  std::vector<char> buf(size);
+  std::size_t used = 0;
+  Status failed = Status::ok();
+  Status s = vol(req).readdir(engine_ino(ino), uint64_t(off), [&](const DirEntry& d) {
+    fuse_entry_param e{};
+    if (d.name == "." || d.name == "..") {
+      e.attr.st_ino = d.ino;
+      e.attr.st_mode = type_bits(d.type);
+    } else {
+      auto attr = vol(req).getattr(d.ino);
+      if (!attr) {
+        failed = attr.status();
+        return false;
+      }
+      e = entry_of(req, *attr);
+    }
+    std::size_t n = fuse_add_direntry_plus(req, buf.data() + used, size - used,
+                                           d.name.c_str(), &e, off_t(d.next_offset));
+    if (n > size - used) return false;  // full: the kernel asks again from here
+    used += n;
+    return true;
+  });
+  if (s && !failed && used == 0) s = failed;
+  if (!s && !(status_errno(s) == ENOENT && used == 0)) {
+    fuse_reply_err(req, status_errno(s));
+    return;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
 void op_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
   reply_status(req, vol(req).release_file(engine_ino(ino)));
 }
@@ -351,10 +384,14 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   reply_status(req, vol(req).removexattr(engine_ino(ino), name));
 }
 
-void op_init(void*, fuse_conn_info* conn) {
+void op_init(void* userdata, fuse_conn_info* conn) {
   // The kernel clears set-user-ID and set-group-ID bits on write and truncate itself
   // (through setattr): the engine does not.
   conn->want &= ~unsigned(FUSE_CAP_HANDLE_KILLPRIV);
+  if (static_cast<Bridge*>(userdata)->writeback_cache &&
+      (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
+    conn->want |= FUSE_CAP_WRITEBACK_CACHE;
+  }
 }
 
 }  // namespace
@@ -383,6 +420,7 @@ fuse_lowlevel_ops make_ops() {
   ops.fsync = op_fsync;
   ops.opendir = op_opendir;
   ops.readdir = op_readdir;
+  ops.readdirplus = op_readdirplus;
   ops.releasedir = op_releasedir;
   ops.fsyncdir = op_fsyncdir;
   ops.statfs = op_statfs;

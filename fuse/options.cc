@@ -1,6 +1,7 @@
 // options.cc: tux3-fuse's command line (options.h).
 #include "options.h"
 
+#include <algorithm>
 #include <array>
 
 #include <fmt/format.h>
@@ -45,6 +46,29 @@ Result<uint64_t> whole(std::string_view key, std::string_view value, uint64_t mi
                              max));
   }
   return n;
+}
+
+// SECONDS with up to three decimals ("1", "0.5", "30"), as milliseconds, at most a day.
+Result<uint64_t> milliseconds(std::string_view key, std::string_view value) {
+  std::size_t dot = value.find('.');
+  std::string_view whole_part = value.substr(0, dot);
+  std::string_view fraction = dot == std::string_view::npos ? "" : value.substr(dot + 1);
+  auto all_digits = [](std::string_view v) {
+    return std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (whole_part.empty() || whole_part.size() > 5 || fraction.size() > 3 ||
+      !all_digits(whole_part) || !all_digits(fraction) ||
+      (dot != std::string_view::npos && fraction.empty())) {
+    return usage(fmt::format("-o {}={}: expected seconds, such as 1, 0.5 or 30", key, value));
+  }
+  uint64_t ms = std::stoull(std::string(whole_part)) * 1000;
+  std::string digits(fraction);
+  digits.resize(3, '0');
+  ms += std::stoull(digits);
+  if (ms > 86'400'000) {
+    return usage(fmt::format("-o {}={}: at most 86400 seconds", key, value));
+  }
+  return ms;
 }
 
 Result<uint64_t> size(std::string_view key, std::string_view value) {
@@ -104,6 +128,11 @@ Status apply_known_option(std::string_view option, MountOptions& out) {
     out.direct = true;
     return Status::ok();
   }
+  if (key == "writeback_cache" || key == "no_writeback_cache") {
+    TUX3_RETURN_IF_ERROR(flag());
+    out.writeback_cache = key == "writeback_cache";
+    return Status::ok();
+  }
   if (!has_value && one_of(key, kFuseOptions)) {
     out.fuse_options.emplace_back(option);
     return Status::ok();
@@ -137,6 +166,9 @@ Status apply_known_option(std::string_view option, MountOptions& out) {
   } else if (key == "io_threads") {
     TUX3_ASSIGN_OR_RETURN(uint64_t n, whole(key, value, 0, 64));
     out.volume.io_threads = unsigned(n);
+  } else if (key == "timeout") {
+    TUX3_ASSIGN_OR_RETURN(uint64_t ms, milliseconds(key, value));
+    out.timeout_ms = unsigned(ms);
   } else if (key == "threads") {
     TUX3_ASSIGN_OR_RETURN(uint64_t n, whole(key, value, 1, 64));
     out.threads = unsigned(n);
@@ -183,7 +215,8 @@ Result<MountOptions> parse_command_line(int argc, char** argv) {
       ("options,o", po::value<std::vector<std::string>>()->composing(),
        "comma-separated mount options (see tux3-fuse(8)): ro, rw, cache_size=SIZE, "
        "dirty_limit=SIZE, delta_interval=MS, fsync_mode=stream|delta, fsync_streams=N, "
-       "stable_pages, direct, io_threads=N, threads=N, and FUSE's allow_other, fsname=, ...")
+       "stable_pages, direct, writeback_cache, timeout=SECONDS, io_threads=N, threads=N, "
+       "and FUSE's allow_other, fsname=, ...")
       ("foreground,f", "stay in the foreground (do not detach once mounted)")
       ("debug,d", "print libfuse's trace of every request (implies -f)")
       ("version,V", "print the version and exit")

@@ -15,8 +15,13 @@ struct MountOptions {
   std::string device;      // DEVICE or FILE
   std::string mountpoint;
   VolumeOptions volume;    // read_only, cache, deltas, fsync mode and streams, stable pages
-  unsigned threads = 4;    // FUSE worker threads at most
+  unsigned threads = 16;   // FUSE worker threads at most (each fsync holds one)
   bool direct = false;     // O_DIRECT on the device or image file
+  // The kernel's writeback cache: writes are cached by the kernel and reach the engine at
+  // writeback, fsync, close or unmount (only fsynced data is promised after a crash).
+  bool writeback_cache = false;
+  // Seconds the kernel may trust names and attributes it was told (entries and attributes).
+  unsigned timeout_ms = 1000;
   bool foreground = false; // -f: do not detach
   bool debug = false;      // -d: libfuse's request trace (implies -f)
   // Options for libfuse's session ("fsname=...,subtype=tux3,default_permissions,...").

@@ -1,7 +1,7 @@
 # fuse_kill.sh: SIGKILL of the serving process during a write + fsync workload, at random
 # points (TUX3_FUSE_KILLS times, default 20): after a lazy unmount, tux3-replay and
 # fsck.tux3 must leave a consistent volume in which every fsync that returned holds its
-# data. Half the runs use fsync_mode=delta.
+# data. Half the runs use fsync_mode=delta; every third the kernel's writeback cache.
 source "$(dirname "${BASH_SOURCE[0]}")/fuse_lib.sh" "$@"
 need_fuse
 
@@ -54,8 +54,10 @@ RANDOM=7
 for ((run = 1; run <= kills; run++)); do
   mode=stream
   ((run % 2 == 0)) && mode=delta
+  cache=no_writeback_cache
+  ((run % 3 == 0)) && cache=writeback_cache
   new_image vol.img 128M
-  mount_image vol.img mnt -o delta_interval=$((20 + RANDOM % 200)),fsync_mode=$mode || break
+  mount_image vol.img mnt -o delta_interval=$((20 + RANDOM % 200)),fsync_mode=$mode,$cache || break
   pid=$(server_pid mnt)
   : >acks.txt  # emptied here, not by the worker's redirection, which may come late
   python3 worker.py "$PWD/mnt" "$run" >>acks.txt 2>worker.err &

@@ -2,16 +2,20 @@
 # bench/dbench.sh: dbench's standard client load on the tux3 FUSE mount beside fuse2fs on an
 # ext4 image, kernel ext4 on a loop device and tmpfs, in one run.
 #
-# Usage: bench/dbench.sh [--seconds S] [--clients "N..."] [--build-dir DIR] [--record]
+# Usage: bench/dbench.sh [--seconds S] [--clients "N..."] [--tux3-options OPTS]
+#                        [--targets "T,..."] [--build-dir DIR] [--record]
 #   --seconds S      length of each run after dbench's warm-up (default 10)
 #   --clients "N.."  client counts (default "4 16")
+#   --tux3-options O tux3-fuse -o options (default: none, its defaults)
+#   --targets "T,.." only these targets, by name (default: all four; ratios to a target
+#                    left out print as "-")
 #   --build-dir DIR  Release build holding fuse/tux3-fuse and mkfs/mkfs.tux3 (default
 #                    build-release; built if missing)
 #   --record         also append the table to bench/RESULTS.md
 #
 # Needs root, /dev/fuse, dbench and fuse2fs (scripts/setup-deps.sh --bench). Every target
 # is a fresh 4 GiB file system whose backing file lies in ${TMPDIR:-/var/tmp}:
-#   tux3 fuse:    mkfs.tux3 on an image file, tux3-fuse with its defaults;
+#   tux3 fuse:    mkfs.tux3 on an image file, tux3-fuse with its defaults (or -o OPTS);
 #   ext4 fuse2fs: mkfs.ext4 on an image file, fuse2fs -f (its defaults);
 #   ext4 loop:    mkfs.ext4 on a loop device (direct I/O) over an image file, kernel ext4;
 #   tmpfs:        a tmpfs of the same size.
@@ -25,6 +29,8 @@ source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=10
 clients="4 16"
+tux3_options=""
+only_targets=""
 build_dir="$repo_root/build-release"
 record=0
 args=("$@")
@@ -32,6 +38,8 @@ while (($# > 0)); do
   case "$1" in
     --seconds) seconds=${2:?}; shift 2 ;;
     --clients) clients=${2:?}; shift 2 ;;
+    --tux3-options) tux3_options=${2:?}; shift 2 ;;
+    --targets) only_targets=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --record) record=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -66,7 +74,7 @@ mount_target() {
   case "$1" in
     "tux3 fuse")
       "$mkfs" -q -f "$tmp/tux3.img" "$size"
-      "$fuse" "$tmp/tux3.img" "$mnt" ;;
+      "$fuse" ${tux3_options:+-o "$tux3_options"} "$tmp/tux3.img" "$mnt" ;;
     "ext4 fuse2fs")
       truncate -s "$size" "$tmp/ext4f.img"
       mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/ext4f.img"
@@ -92,6 +100,13 @@ unmount_target() {
 
 declare -A mbs
 targets=("tux3 fuse" "ext4 fuse2fs" "ext4 loop" "tmpfs")
+if [[ -n "$only_targets" ]]; then
+  IFS=, read -r -a chosen <<<"$only_targets"
+  for t in "${chosen[@]}"; do
+    [[ " ${targets[*]} " == *" $t "* ]] || die "--targets: unknown target '$t'"
+  done
+  targets=("${chosen[@]}")
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 for target in "${targets[@]}"; do
   for n in $clients; do
@@ -105,17 +120,21 @@ for target in "${targets[@]}"; do
   done
 done
 
+# ratio, or "-" when either side was not run
+ratio_or_dash() { if [[ -n "$1" && -n "$2" ]]; then ratio "$1" "$2"; else echo -; fi; }
+
 table() {
   echo "| target | clients | MB/s | / ext4 fuse2fs | / ext4 loop |"
   echo "| --- | ---: | ---: | ---: | ---: |"
   for target in "${targets[@]}"; do
     for n in $clients; do
       v=${mbs["$target/$n"]}
-      echo "| $target | $n | $v | $(ratio "$v" "${mbs["ext4 fuse2fs/$n"]}") | $(ratio "$v" "${mbs["ext4 loop/$n"]}") |"
+      echo "| $target | $n | $v | $(ratio_or_dash "$v" "${mbs["ext4 fuse2fs/$n"]:-}") | $(ratio_or_dash "$v" "${mbs["ext4 loop/$n"]:-}") |"
     done
   done
   echo
   for n in $clients; do
+    [[ -n "${mbs["tux3 fuse/$n"]:-}" && -n "${mbs["ext4 fuse2fs/$n"]:-}" ]] || continue
     r=$(ratio "${mbs["tux3 fuse/$n"]}" "${mbs["ext4 fuse2fs/$n"]}")
     verdict=$(awk -v r="$r" 'BEGIN { print (r >= 2.0 ? "PASS" : "FAIL") }')
     echo "$verdict: $n clients: tux3 fuse / ext4 fuse2fs throughput ${r}x (target >= 2x)"

@@ -2,8 +2,11 @@
 # bench/fsync.sh: what fsync streams buy: 4 KiB write+fsync loops on tux3 with streams, on
 # tux3 with every fsync committing the delta, and on ext4 (kernel, and fuse2fs), in one run.
 #
-# Usage: bench/fsync.sh [--seconds S] [--interval MS] [--build-dir DIR] [--record]
+# Usage: bench/fsync.sh [--seconds S] [--interval MS] [--sparse] [--build-dir DIR] [--record]
 #   --seconds S      length of each timed run (default 5)
+#   --sparse         leave each image file sparse (truncate) instead of preallocating it
+#                    (fallocate): the first write of every block then also allocates it in
+#                    the host file system, a cost a real device does not have
 #   --interval MS    tux3's delta interval (default 5000, as ext4's default commit=5)
 #   --build-dir DIR  Release build holding writer/tux3-writer and mkfs/mkfs.tux3 (default
 #                    build-release; built if missing)
@@ -21,6 +24,7 @@
 #   tux3 fuse:    as root, the same fio job on the tux3-fuse mount (-o direct, as the
 #                 writer's --direct and ext4's direct-I/O loop device) of an image file, with
 #                 its default stream fsyncs, when /dev/fuse is there.
+# Every image file is preallocated, as a partition would be, unless --sparse.
 # IOPS counts write+fsync pairs per second, all jobs together. Latency: tux3 times the
 # write and the fsync together; fio's are the fsync calls' (its `sync` latencies; the
 # write's completion latency when fio reports none).
@@ -38,6 +42,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=5
+sparse=0
 interval=5000
 build_dir="$repo_root/build-release"
 record=0
@@ -48,6 +53,7 @@ while (($# > 0)); do
     --interval) interval=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --record) record=1; shift ;;
+    --sparse) sparse=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -78,11 +84,21 @@ trap cleanup EXIT
 per_job=1g
 image_size=8G
 
+# backing_file FILE: an image file of image_size, preallocated unless --sparse
+backing_file() {
+  rm -f "$1"
+  if ((sparse)); then
+    truncate -s "$image_size" "$1"
+  else
+    fallocate -l "$image_size" "$1" || die "$1: cannot preallocate (try --sparse)"
+  fi
+}
+
 # tux3 MODE WORKLOAD -> the fsyncloop report as "fsyncs/s p50 p99 writer-MiB/s"
 tux3() {
   local mode=$1 workload=$2 out
   rm -f "$tmp/tux3.img"
-  truncate -s "$image_size" "$tmp/tux3.img"
+  backing_file "$tmp/tux3.img"
   "$mkfs" -q -f "$tmp/tux3.img" >/dev/null
   out=$("$writer" --direct --fsync-mode "$mode" --delta-interval "$interval" --json \
           "$tmp/tux3.img" - <<<"fsyncloop /f $per_job bs=4k seconds=$seconds $workload")
@@ -137,7 +153,7 @@ elif [[ $(id -u) != 0 ]]; then
 elif ! command -v losetup >/dev/null || ! command -v mkfs.ext4 >/dev/null; then
   note "SKIP ext4 loop: needs losetup and mkfs.ext4"
 else
-  truncate -s "$image_size" "$tmp/ext4.raw"
+  backing_file "$tmp/ext4.raw"
   if loop=$(losetup -f --show --direct-io=on "$tmp/ext4.raw" 2>/dev/null); then
     # Inode tables and journal written now, so no lazy-init thread writes during the runs.
     mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$loop"
@@ -169,7 +185,7 @@ elif ! command -v fuse2fs >/dev/null; then
 elif [[ ! -c /dev/fuse ]]; then
   note "SKIP ext4 fuse2fs: no /dev/fuse"
 else
-  truncate -s "$image_size" "$tmp/fuse.img"
+  backing_file "$tmp/fuse.img"
   mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/fuse.img"
   mkdir "$tmp/fuse"
   fuse2fs -f "$tmp/fuse.img" "$tmp/fuse" >"$tmp/fuse2fs.log" 2>&1 &
@@ -203,7 +219,7 @@ elif [[ $(id -u) != 0 ]]; then
 elif [[ ! -c /dev/fuse ]]; then
   note "SKIP tux3 fuse: no /dev/fuse"
 else
-  truncate -s "$image_size" "$tmp/fuse.tux3"
+  backing_file "$tmp/fuse.tux3"
   "$mkfs" -q -f "$tmp/fuse.tux3" >/dev/null
   mkdir -p "$tmp/tux3fuse"
   if "$tux3_fuse" -o "delta_interval=$interval,direct" "$tmp/fuse.tux3" "$tmp/tux3fuse"; then

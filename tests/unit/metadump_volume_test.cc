@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "samples.h"
+#include "tuxdisk/check.h"
 #include "tuxdisk/memory_device.h"
 #include "tuxdisk/metadump.h"
 #include "tuxdisk/mkfs.h"
@@ -220,8 +221,22 @@ std::string tree_text(BlockDevice& dev, bool with_data) {
   return out;
 }
 
+// What fsck -fn says of a device, as text.
+std::string check_text(BlockDevice& dev) {
+  CheckOptions o;
+  o.force = true;
+  auto r = check_volume(dev, o);
+  if (!r) return r.status().to_string();
+  std::string out = fmt::format("{} inodes {} dirs {} files {} nodes {} in use {} free\n",
+                                r->inodes, r->directories, r->regular_files, r->tree_nodes,
+                                r->blocks_in_use, r->free_blocks);
+  for (const auto& p : r->problems) out += problem_label(p.code) + " " + p.detail + "\n";
+  return out;
+}
+
 void expect_same_results(BlockDevice& original, BlockDevice& restored, bool with_data) {
   EXPECT_EQ(verify_text(restored), verify_text(original));
+  EXPECT_EQ(check_text(restored), check_text(original));
   EXPECT_EQ(replay_text(restored), replay_text(original));
   EXPECT_EQ(tree_text(restored, with_data), tree_text(original, with_data));
 }

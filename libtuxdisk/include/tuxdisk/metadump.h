@@ -146,6 +146,14 @@ struct DumpReport {
   MetadumpHeader header;
   DumpCounts counts;
   uint64_t metadata_blocks = 0;  // blocks the walk found (stored ones: counts.blocks)
+  // With scramble: what was rewritten.
+  struct Scrambled {
+    uint64_t entries = 0;      // directory entries renamed
+    uint64_t directories = 0;  // directory indexes re-keyed
+    uint64_t resalted = 0;     // ... with names of their own (see man/tux3-image.8)
+    uint64_t xattrs = 0;       // xattrs renamed or zeroed
+    uint64_t symlinks = 0;     // symlink targets renamed
+  } scrambled;
   // What the walk could not follow (damage it met): the dump still holds the blocks as
   // they are, so a checker finds the same damage on the restored image.
   std::vector<std::string> problems;

@@ -18,6 +18,7 @@
 
 #include "image/collect.h"
 #include "image/dump_stream.h"
+#include "image/scramble.h"
 #include "tuxdisk/bytes.h"
 #include "tuxdisk/endian.h"
 #include "tuxdisk/file_device.h"
@@ -201,7 +202,9 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
   std::map<uint64_t, std::vector<uint8_t>> replaced;
   if (o.scramble) {
     overlay = std::make_unique<OverlayDevice>(source);
-    TUX3_ASSIGN_OR_RETURN(ReplayReport replayed, replay_volume(*overlay, ReplayOptions{}));
+    ReplayOptions replay;
+    replay.engine.clock = [t = o.created_sec] { return Timestamp{t, 0}; };  // reproducible
+    TUX3_ASSIGN_OR_RETURN(ReplayReport replayed, replay_volume(*overlay, replay));
     if (replayed.damage) {
       return Status::corruption(fmt::format("{}: cannot scramble: replay stops at delta {}: {}",
                                             source.name(), replayed.damage->delta,
@@ -225,7 +228,19 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
     report.problems = std::move(collected.problems);
   }
   if (o.scramble) {
-    return Status::not_supported("scrambling is not built yet");
+    TUX3_ASSIGN_OR_RETURN(image::Scrambled scrambled, image::scramble_volume(*dev, o.scramble_key));
+    replaced = std::move(scrambled.blocks);
+    report.header.label = scrambled.label;
+    report.scrambled = {scrambled.entries, scrambled.directories, scrambled.resalted,
+                        scrambled.xattrs, scrambled.symlinks};
+    // Every rewritten block is one the walk found; keep the plan whole if one is not.
+    for (const auto& [block, bytes] : replaced) {
+      auto at = std::lower_bound(collected.blocks.begin(), collected.blocks.end(), block,
+                                 [](const image::PlannedBlock& p, uint64_t b) { return p.block < b; });
+      if (at == collected.blocks.end() || at->block != block) {
+        collected.blocks.insert(at, {block, image::BlockRole::kContent});
+      }
+    }
   }
 
   TUX3_ASSIGN_OR_RETURN(auto writer, image::ChunkWriter::open(sink, report.header, o.level));

@@ -134,7 +134,7 @@ Status VolumeImpl::throttle(uint64_t writer_ino, bool* waited) {
   bool light = false;
   if (writer_ino) {
     auto it = inodes_.find(writer_ino);
-    uint64_t pages = it == inodes_.end() ? 0 : it->second->dirty_pages;
+    uint64_t pages = it == inodes_.end() ? 0 : it->second->dirty_blocks.size();
     light = pages * bs_ * 8 < opt_.dirty_limit_bytes;
   }
   uint64_t limit = (light ? 3 : 2) * opt_.dirty_limit_bytes;

@@ -228,10 +228,8 @@ Result<std::unique_ptr<CommitPlan>> VolumeImpl::marshal_delta(bool unify) {
     if (inode.doomed() && ino >= kFirstNormalIno) {
       TUX3_ASSIGN_OR_RETURN(Btree * tree, inode_tree(inode));
       if (!inode.rec.is_dir()) TUX3_RETURN_IF_ERROR(punch(inode, 0, kMaxBlocks, ctx.delta_frees));
-      for (auto& [logical, page] : inode.pages) {
-        if (page.dirty) dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
-      }
-      inode.dirty_pages = 0;
+      dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, inode.dirty_blocks.size() * bs_);
+      inode.dirty_blocks.clear();
       cached_pages_ -= inode.pages.size();
       inode.pages.clear();
       TUX3_RETURN_IF_ERROR(tree->destroy(ctx));

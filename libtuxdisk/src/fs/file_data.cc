@@ -138,7 +138,7 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     if (!page.dirty) {
       page.dirty = true;
       dirty_bytes_ += bs_;
-      ++inode.dirty_pages;
+      inode.dirty_blocks.insert(logical);
       data_inodes_.insert(inode.ino);
     }
     done += chunk;
@@ -229,7 +229,7 @@ Status VolumeImpl::truncate(Inode& inode, uint64_t size) {
     for (auto it = inode.pages.lower_bound(keep); it != inode.pages.end();) {
       if (it->second.dirty) {
         dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
-        --inode.dirty_pages;
+        inode.dirty_blocks.erase(it->first);
       }
       it = inode.pages.erase(it);
       --cached_pages_;
@@ -272,10 +272,7 @@ Status VolumeImpl::map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32
 Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
     Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
     std::vector<std::pair<uint64_t, uint32_t>>& frees) {
-  std::vector<uint64_t> dirty;
-  for (const auto& [logical, page] : inode.pages) {
-    if (page.dirty) dirty.push_back(logical);
-  }
+  std::vector<uint64_t> dirty(inode.dirty_blocks.begin(), inode.dirty_blocks.end());
   std::vector<Extent> placed;
   for (std::size_t i = 0; i < dirty.size();) {
     std::size_t j = i + 1;
@@ -295,7 +292,7 @@ Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
         page.io_delta = io_delta;
         page.dirty = false;
         dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
-        --inode.dirty_pages;
+        inode.dirty_blocks.erase(dirty[at + k]);
       }
       writes.push_back(std::move(w));
       TUX3_RETURN_IF_ERROR(map_run(inode, dirty[at], phys, count, frees));

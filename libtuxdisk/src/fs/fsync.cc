@@ -89,7 +89,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
                  ignored_ns);
     return retry();
   }
-  bool dirty_pages = inode->dirty_pages > 0;
+  bool dirty_pages = !inode->dirty_blocks.empty();
   if (!inode->dirty || inode->change_seq == inode->streamed_change) {
     ++stats_.fsync_clean;
     return Status::ok();
@@ -171,7 +171,7 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
 
   // Space: the dirty pages are in reserved_blocks() already; the stream blocks are few.
   std::size_t capacity = stream_extent_capacity(bs_);
-  uint64_t stream_blocks_bound = 2 + inode->dirty_pages / capacity;
+  uint64_t stream_blocks_bound = 2 + inode->dirty_blocks.size() / capacity;
   if (reserved_blocks() + stream_blocks_bound + 1 > alloc_->free_blocks()) {
     return fall_back(stats_.fsync_fallback_nospace);
   }

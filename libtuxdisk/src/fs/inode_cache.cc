@@ -101,7 +101,7 @@ Attr VolumeImpl::attr_of(const Inode& inode) const {
   a.nlink = r.nlink;
   a.size = r.size;
   // Dirty data not yet allocated counts too, so a freshly written file does not look empty.
-  a.blocks = r.blocks + inode.dirty_pages;
+  a.blocks = r.blocks + inode.dirty_blocks.size();
   a.rdev = r.rdev.value_or(0);
   a.atime = r.atime;
   a.mtime = r.mtime;

@@ -68,7 +68,9 @@ struct Inode {
   bool referenced = false;            // used since the last eviction sweep (second chance)
   bool shrunk = false;                // a truncate made it smaller in the open delta
   bool relinked = false;              // linked, unlinked or renamed in the open delta
-  uint64_t dirty_pages = 0;           // pages dirty in the open delta
+  // Logical numbers of the pages dirty in the open delta (page.dirty), so a commit or an
+  // fsync finds them without walking every cached page of a large file.
+  std::set<uint64_t> dirty_blocks;
   // fsync streams (fsync.cc). change_seq counts touch(); a stream fsync records it, so a
   // delta in flight whose copy of the file is exactly what a stream holds is known.
   uint64_t change_seq = 0;

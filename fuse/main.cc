@@ -81,7 +81,9 @@ int serve(const fuse::MountOptions& opt, Reporter& report) {
     report.done(kExitError, cmdline::about(opt.device, volume.status()));
     return kExitError;
   }
-  fuse::Bridge bridge{**volume, opt.timeout_ms / 1000.0, opt.writeback_cache};
+  fuse::Bridge bridge{**volume};
+  bridge.timeout = opt.timeout_ms / 1000.0;
+  bridge.writeback_cache = opt.writeback_cache;
   fuse_lowlevel_ops ops = fuse::make_ops();
 
   std::string joined;
@@ -127,6 +129,8 @@ int serve(const fuse::MountOptions& opt, Reporter& report) {
   }
   if (se) fuse_session_destroy(se);
   fuse_opt_free_args(&fargs);
+  // Unlinked inodes the kernel held are gone with it: the final commit destroys them.
+  for (uint64_t ino : bridge.lookups.clear()) (void)(*volume)->release_file(ino);
   Status closed = (*volume)->close();
   if (!closed) {
     error = cmdline::about(opt.device, closed);

@@ -38,7 +38,8 @@ void reply_entry(fuse_req_t req, const Result<Attr>& attr) {
     return;
   }
   fuse_entry_param e = entry_of(req, *attr);
-  fuse_reply_entry(req, &e);
+  Bridge& b = bridge(req);  // a reply frees req
+  if (fuse_reply_entry(req, &e) == 0) b.lookups.add(attr->ino);
 }
 
 void reply_attr(fuse_req_t req, const Result<Attr>& attr) {
@@ -97,9 +98,43 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   reply_entry(req, attr);
 }
 
-void op_forget(fuse_req_t req, fuse_ino_t, uint64_t) { fuse_reply_none(req); }
+// The kernel forgot counts of an inode: an unlinked inode it held is let go at zero.
+void forget_one(Bridge& b, fuse_ino_t ino, uint64_t n) {
+  uint64_t i = engine_ino(ino);
+  if (b.lookups.forget(i, n)) (void)b.volume.release_file(i);
+}
 
-void op_forget_multi(fuse_req_t req, size_t, fuse_forget_data*) { fuse_reply_none(req); }
+void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t n) {
+  forget_one(bridge(req), ino, n);  // before the reply, which frees req
+  fuse_reply_none(req);
+}
+
+void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
+  for (size_t k = 0; k < count; ++k) forget_one(bridge(req), forgets[k].ino, forgets[k].nlookup);
+  fuse_reply_none(req);
+}
+
+// Before `name` in `dir` loses its inode (unlink, rmdir, rename over it): if the kernel
+// still holds that inode and this is its last name, the engine keeps it (as an orphan)
+// until the kernel forgets it. Returns the inode pinned here, or 0.
+uint64_t pin_before_unlink(fuse_req_t req, uint64_t dir, const char* name) {
+  auto attr = vol(req).lookup(dir, name);
+  if (!attr) return 0;
+  bool last_name = S_ISDIR(attr->mode) || attr->nlink <= 1;
+  if (!last_name || !bridge(req).lookups.pin_if_held(attr->ino)) return 0;
+  if (!vol(req).open_file(attr->ino)) {
+    bridge(req).lookups.unpin(attr->ino);
+    return 0;
+  }
+  return attr->ino;
+}
+
+// The unlink did not happen: let the pin go again.
+void unpin(fuse_req_t req, uint64_t ino) {
+  if (ino == 0) return;
+  bridge(req).lookups.unpin(ino);
+  (void)vol(req).release_file(ino);
+}
 
 void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
   auto o = new_owner(req, engine_ino(parent), mode);
@@ -125,19 +160,28 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name
 }
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  reply_status(req, vol(req).unlink(engine_ino(parent), name));
+  uint64_t pinned = pin_before_unlink(req, engine_ino(parent), name);
+  Status s = vol(req).unlink(engine_ino(parent), name);
+  if (!s) unpin(req, pinned);
+  reply_status(req, s);
 }
 
 void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  reply_status(req, vol(req).rmdir(engine_ino(parent), name));
+  uint64_t pinned = pin_before_unlink(req, engine_ino(parent), name);
+  Status s = vol(req).rmdir(engine_ino(parent), name);
+  if (!s) unpin(req, pinned);
+  reply_status(req, s);
 }
 
 void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
                const char* newname, unsigned int flags) {
   // RENAME_NOREPLACE (1) and RENAME_EXCHANGE (2) are the engine's values; anything else
   // (RENAME_WHITEOUT) it refuses with EINVAL.
-  reply_status(req, vol(req).rename(engine_ino(parent), name, engine_ino(newparent), newname,
-                                    flags));
+  uint64_t pinned = 0;
+  if (!(flags & RENAME_EXCHANGE)) pinned = pin_before_unlink(req, engine_ino(newparent), newname);
+  Status s = vol(req).rename(engine_ino(parent), name, engine_ino(newparent), newname, flags);
+  if (!s) unpin(req, pinned);
+  reply_status(req, s);
 }
 
 void op_readlink(fuse_req_t req, fuse_ino_t ino) {
@@ -202,31 +246,21 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     fuse_reply_err(req, status_errno(attr.status()));
     return;
   }
-  if (Status s = vol(req).open_file(attr->ino); !s) {
-    fuse_reply_err(req, status_errno(s));
-    return;
-  }
   fuse_entry_param e = entry_of(req, *attr);
-  if (fuse_reply_create(req, &e, fi) != 0) (void)vol(req).release_file(attr->ino);
+  fi->keep_cache = 1;
+  Bridge& b = bridge(req);  // a reply frees req
+  if (fuse_reply_create(req, &e, fi) == 0) b.lookups.add(attr->ino);
 }
 
-void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  uint64_t i = engine_ino(ino);
-  if (Status s = vol(req).open_file(i); !s) {
-    fuse_reply_err(req, status_errno(s));
-    return;
-  }
-  if (fi->flags & O_TRUNC) {
-    SetAttr empty;
-    empty.size = 0;
-    auto attr = vol(req).setattr(i, empty);
-    if (!attr) {
-      (void)vol(req).release_file(i);
-      fuse_reply_err(req, status_errno(attr.status()));
-      return;
-    }
-  }
-  if (fuse_reply_open(req, fi) != 0) (void)vol(req).release_file(i);
+// Opening holds nothing in the engine: an inode lives while it has a name or the kernel
+// holds it (lookup counts), which covers open files. Where the kernel allows, open is not
+// even asked for (ENOSYS once: FUSE_CAP_NO_OPEN_SUPPORT); O_TRUNC comes as a setattr
+// (atomic O_TRUNC is off). Every change goes through this mount, so the kernel may keep a
+// file's cached pages across opens.
+void op_open(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  if (bridge(req).no_open) return fuse_reply_err(req, ENOSYS), void();
+  fi->keep_cache = 1;
+  fuse_reply_open(req, fi);
 }
 
 void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
@@ -250,11 +284,7 @@ void op_write(fuse_req_t req, fuse_ino_t ino, const char* data, size_t size, off
   fuse_reply_write(req, *n);
 }
 
-void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
-
-void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
-  reply_status(req, vol(req).release_file(engine_ino(ino)));
-}
+void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
 
 void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) {
   reply_status(req, vol(req).fsync(engine_ino(ino), datasync != 0));
@@ -262,12 +292,13 @@ void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) {
 
 // --- directories -------------------------------------------------------------------
 
-void op_opendir(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
-  if (Status s = vol(req).open_file(engine_ino(ino)); !s) {
-    fuse_reply_err(req, status_errno(s));
-    return;
-  }
-  if (fuse_reply_open(req, fi) != 0) (void)vol(req).release_file(engine_ino(ino));
+// As op_open; the kernel may also cache what readdir returned until the directory changes
+// (it drops that cache itself on every change made through the mount).
+void op_opendir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+  if (bridge(req).no_opendir) return fuse_reply_err(req, ENOSYS), void();
+  fi->keep_cache = 1;
+  fi->cache_readdir = 1;
+  fuse_reply_open(req, fi);
 }
 
 void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
@@ -296,6 +327,7 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
 void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info*) {
   std::vector<char> buf(size);
   std::size_t used = 0;
+  std::vector<uint64_t> told;  // the entries the kernel will count
   Status failed = Status::ok();
   Status s = vol(req).readdir(engine_ino(ino), uint64_t(off), [&](const DirEntry& d) {
     fuse_entry_param e{};
@@ -304,6 +336,7 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
       e.attr.st_mode = type_bits(d.type);
     } else {
       auto attr = vol(req).getattr(d.ino);
+      if (!attr && status_errno(attr.status()) == ENOENT) return true;  // just unlinked
       if (!attr) {
         failed = attr.status();
         return false;
@@ -314,6 +347,7 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
                                            d.name.c_str(), &e, off_t(d.next_offset));
     if (n > size - used) return false;  // full: the kernel asks again from here
     used += n;
+    if (e.ino != 0) told.push_back(d.ino);
     return true;
   });
   if (s && !failed && used == 0) s = failed;
@@ -321,12 +355,13 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
     fuse_reply_err(req, status_errno(s));
     return;
   }
-  fuse_reply_buf(req, buf.data(), used);
+  Bridge& b = bridge(req);  // a reply frees req
+  if (fuse_reply_buf(req, buf.data(), used) == 0) {
+    for (uint64_t i : told) b.lookups.add(i);
+  }
 }
 
-void op_releasedir(fuse_req_t req, fuse_ino_t ino, fuse_file_info*) {
-  reply_status(req, vol(req).release_file(engine_ino(ino)));
-}
+void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
 
 void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, fuse_file_info*) {
   reply_status(req, vol(req).fsync(engine_ino(ino), datasync != 0));
@@ -388,7 +423,12 @@ void op_init(void* userdata, fuse_conn_info* conn) {
   // The kernel clears set-user-ID and set-group-ID bits on write and truncate itself
   // (through setattr): the engine does not.
   conn->want &= ~unsigned(FUSE_CAP_HANDLE_KILLPRIV);
-  if (static_cast<Bridge*>(userdata)->writeback_cache &&
+  // open(O_TRUNC) truncates through setattr before opening, so open need not be sent.
+  conn->want &= ~unsigned(FUSE_CAP_ATOMIC_O_TRUNC);
+  Bridge& b = *static_cast<Bridge*>(userdata);
+  b.no_open = conn->capable & FUSE_CAP_NO_OPEN_SUPPORT;
+  b.no_opendir = conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT;
+  if (b.writeback_cache &&
       (conn->capable & FUSE_CAP_WRITEBACK_CACHE)) {
     conn->want |= FUSE_CAP_WRITEBACK_CACHE;
   }
@@ -415,7 +455,7 @@ fuse_lowlevel_ops make_ops() {
   ops.open = op_open;
   ops.read = op_read;
   ops.write = op_write;
-  ops.flush = op_flush;
+  // No flush: closing promises nothing (FLUSH is asked for once, then never: ENOSYS).
   ops.release = op_release;
   ops.fsync = op_fsync;
   ops.opendir = op_opendir;

@@ -91,12 +91,21 @@ print(os.getxattr(m + "/hello.txt", "user.colour").decode())
 print(",".join(sorted(os.listxattr(m + "/hello.txt"))))
 os.removexattr(m + "/hello.txt", "user.colour")
 print(err(os.getxattr, m + "/hello.txt", "user.colour"))
-# A file unlinked while open keeps its data until closed.
+# A file unlinked while open keeps its data until closed, across a commit (fsync of a
+# directory commits the delta); so does a removed directory, empty.
 fd = os.open(m + "/open.txt", os.O_CREAT | os.O_RDWR, 0o600)
 os.write(fd, b"still here")
 os.unlink(m + "/open.txt")
+os.mkdir(m + "/gone")
+dfd = os.open(m + "/gone", os.O_RDONLY | os.O_DIRECTORY)
+os.rmdir(m + "/gone")
+root = os.open(m, os.O_RDONLY | os.O_DIRECTORY)
+os.fsync(root)
+os.close(root)
 print(os.pread(fd, 10, 0).decode(), os.fstat(fd).st_nlink)
+print(os.fstat(dfd).st_nlink, os.listdir(dfd))
 os.close(fd)
+os.close(dfd)
 print(err(os.stat, m + "/open.txt"))
 ' "$PWD/mnt"
 check "errno values and xattrs through the mount" test "$RC" = 0
@@ -111,6 +120,7 @@ blue
 user.colour
 ENODATA
 still here 0
+0 []
 ENOENT'
 CHECKS=$((CHECKS + 1))
 if [[ $(cat "$OUT") != "$want" ]]; then

@@ -2,11 +2,15 @@
 # bench/fsync.sh: what fsync streams buy: 4 KiB write+fsync loops on tux3 with streams, on
 # tux3 with every fsync committing the delta, and on ext4 (kernel, and fuse2fs), in one run.
 #
-# Usage: bench/fsync.sh [--seconds S] [--interval MS] [--sparse] [--build-dir DIR] [--record]
+# Usage: bench/fsync.sh [--seconds S] [--interval MS] [--backing KIND] [--build-dir DIR]
+#                       [--record]
 #   --seconds S      length of each timed run (default 5)
-#   --sparse         leave each image file sparse (truncate) instead of preallocating it
-#                    (fallocate): the first write of every block then also allocates it in
-#                    the host file system, a cost a real device does not have
+#   --backing KIND   how each image file is made (default zeroed):
+#                      zeroed:   written with zeros first, so no write allocates or converts
+#                                anything in the host file system: a device's behaviour;
+#                      prealloc: fallocate: each first write of a block converts an
+#                                unwritten extent in the host (a journalled change);
+#                      sparse:   truncate: each first write allocates in the host
 #   --interval MS    tux3's delta interval (default 5000, as ext4's default commit=5)
 #   --build-dir DIR  Release build holding writer/tux3-writer and mkfs/mkfs.tux3 (default
 #                    build-release; built if missing)
@@ -24,7 +28,7 @@
 #   tux3 fuse:    as root, the same fio job on the tux3-fuse mount (-o direct, as the
 #                 writer's --direct and ext4's direct-I/O loop device) of an image file, with
 #                 its default stream fsyncs, when /dev/fuse is there.
-# Every image file is preallocated, as a partition would be, unless --sparse.
+# Every image file is made the same way (--backing), ext4's and tux3's alike.
 # IOPS counts write+fsync pairs per second, all jobs together. Latency: tux3 times the
 # write and the fsync together; fio's are the fsync calls' (its `sync` latencies; the
 # write's completion latency when fio reports none).
@@ -42,7 +46,7 @@ set -euo pipefail
 source "$(dirname -- "${BASH_SOURCE[0]}")/lib.sh"
 
 seconds=5
-sparse=0
+backing=zeroed
 interval=5000
 build_dir="$repo_root/build-release"
 record=0
@@ -53,7 +57,7 @@ while (($# > 0)); do
     --interval) interval=${2:?}; shift 2 ;;
     --build-dir) build_dir=${2:?}; shift 2 ;;
     --record) record=1; shift ;;
-    --sparse) sparse=1; shift ;;
+    --backing) backing=${2:?}; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$1' (try --help)" ;;
   esac
@@ -82,22 +86,25 @@ trap cleanup EXIT
 
 # Each job may append this much; at 4 KiB per fsync it is far more than S seconds write.
 per_job=1g
-image_size=8G
+image_size=4G
 
-# backing_file FILE: an image file of image_size, preallocated unless --sparse
+# backing_file FILE: an image file of image_size, made as --backing says; a zeroed or
+# preallocated file made before is reused as it is (its old contents do not matter: every
+# target formats its file first, without discarding).
 backing_file() {
+  if [[ $backing != sparse && -f "$1" ]]; then return; fi
   rm -f "$1"
-  if ((sparse)); then
-    truncate -s "$image_size" "$1"
-  else
-    fallocate -l "$image_size" "$1" || die "$1: cannot preallocate (try --sparse)"
-  fi
+  case "$backing" in
+    sparse) truncate -s "$image_size" "$1" ;;
+    prealloc) fallocate -l "$image_size" "$1" || die "$1: cannot preallocate (try --backing sparse)" ;;
+    zeroed) dd if=/dev/zero of="$1" bs=4M count=$((${image_size%G} * 256)) oflag=direct status=none ||
+              die "$1: cannot write zeros" ;;
+  esac
 }
 
 # tux3 MODE WORKLOAD -> the fsyncloop report as "fsyncs/s p50 p99 writer-MiB/s"
 tux3() {
   local mode=$1 workload=$2 out
-  rm -f "$tmp/tux3.img"
   backing_file "$tmp/tux3.img"
   "$mkfs" -q -f "$tmp/tux3.img" >/dev/null
   out=$("$writer" --direct --fsync-mode "$mode" --delta-interval "$interval" --json \
@@ -156,7 +163,7 @@ else
   backing_file "$tmp/ext4.raw"
   if loop=$(losetup -f --show --direct-io=on "$tmp/ext4.raw" 2>/dev/null); then
     # Inode tables and journal written now, so no lazy-init thread writes during the runs.
-    mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$loop"
+    mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$loop"
     mkdir "$tmp/ext4"
     mount "$loop" "$tmp/ext4"
     ext4_mnt="$tmp/ext4"
@@ -186,7 +193,7 @@ elif [[ ! -c /dev/fuse ]]; then
   note "SKIP ext4 fuse2fs: no /dev/fuse"
 else
   backing_file "$tmp/fuse.img"
-  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0 "$tmp/fuse.img"
+  mkfs.ext4 -q -F -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$tmp/fuse.img"
   mkdir "$tmp/fuse"
   fuse2fs -f "$tmp/fuse.img" "$tmp/fuse" >"$tmp/fuse2fs.log" 2>&1 &
   fuse_pid=$!
@@ -290,7 +297,8 @@ if ((record)); then
     echo
     echo "## fsync: streams vs delta commits vs ext4 ($(date -u +%Y-%m-%d))"
     echo
-    echo "Command: \`bench/fsync.sh ${args[*]}\` ($(nproc) CPUs, $(uname -r))"
+    echo "Command: \`bench/fsync.sh ${args[*]}\` ($(nproc) CPUs, $(uname -r); image files:"
+    echo "$image_size, $backing; source revision $(git -C "$repo_root" describe --always --dirty 2>/dev/null || echo unknown))"
     echo
     echo "$table"
     echo

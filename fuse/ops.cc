@@ -21,6 +21,12 @@ namespace {
 Bridge& bridge(fuse_req_t req) { return *static_cast<Bridge*>(fuse_req_userdata(req)); }
 Volume& vol(fuse_req_t req) { return bridge(req).volume; }
 
+// The kernel forgot counts of an inode: an unlinked inode it held is let go at zero.
+void forget_one(Bridge& b, fuse_ino_t ino, uint64_t n) {
+  uint64_t i = engine_ino(ino);
+  if (b.lookups.forget(i, n)) (void)b.volume.release_file(i);
+}
+
 void reply_status(fuse_req_t req, const Status& s) { fuse_reply_err(req, s ? 0 : status_errno(s)); }
 
 fuse_entry_param entry_of(fuse_req_t req, const Attr& attr) {
@@ -38,8 +44,10 @@ void reply_entry(fuse_req_t req, const Result<Attr>& attr) {
     return;
   }
   fuse_entry_param e = entry_of(req, *attr);
-  Bridge& b = bridge(req);  // a reply frees req
-  if (fuse_reply_entry(req, &e) == 0) b.lookups.add(attr->ino);
+  // Counted before the reply: once the kernel has it, another request may unlink it.
+  Bridge& b = bridge(req);
+  b.lookups.add(attr->ino);
+  if (fuse_reply_entry(req, &e) != 0) forget_one(b, e.ino, 1);
 }
 
 void reply_attr(fuse_req_t req, const Result<Attr>& attr) {
@@ -96,12 +104,6 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
     return;
   }
   reply_entry(req, attr);
-}
-
-// The kernel forgot counts of an inode: an unlinked inode it held is let go at zero.
-void forget_one(Bridge& b, fuse_ino_t ino, uint64_t n) {
-  uint64_t i = engine_ino(ino);
-  if (b.lookups.forget(i, n)) (void)b.volume.release_file(i);
 }
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t n) {
@@ -248,8 +250,9 @@ void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
   }
   fuse_entry_param e = entry_of(req, *attr);
   fi->keep_cache = 1;
-  Bridge& b = bridge(req);  // a reply frees req
-  if (fuse_reply_create(req, &e, fi) == 0) b.lookups.add(attr->ino);
+  Bridge& b = bridge(req);  // counted before the reply, as in reply_entry
+  b.lookups.add(attr->ino);
+  if (fuse_reply_create(req, &e, fi) != 0) forget_one(b, e.ino, 1);
 }
 
 // Opening holds nothing in the engine: an inode lives while it has a name or the kernel
@@ -355,9 +358,10 @@ void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse
     fuse_reply_err(req, status_errno(s));
     return;
   }
-  Bridge& b = bridge(req);  // a reply frees req
-  if (fuse_reply_buf(req, buf.data(), used) == 0) {
-    for (uint64_t i : told) b.lookups.add(i);
+  Bridge& b = bridge(req);  // counted before the reply, as in reply_entry
+  for (uint64_t i : told) b.lookups.add(i);
+  if (fuse_reply_buf(req, buf.data(), used) != 0) {
+    for (uint64_t i : told) forget_one(b, fuse_nodeid(i), 1);
   }
 }
 

@@ -21,7 +21,7 @@ namespace tux3::fuse {
 struct Bridge {
   explicit Bridge(Volume& v) : volume(v) {}
   Volume& volume;
-  double timeout = 1.0;          // seconds the kernel may cache names and attributes
+  double timeout = 60.0;         // seconds the kernel may cache names and attributes
   bool writeback_cache = false;  // ask the kernel for its writeback cache at init
   LookupCounts lookups;          // what the kernel holds; unlinked inodes pinned for it
   // Set at init: the kernel can do without open / opendir requests.

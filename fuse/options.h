@@ -20,8 +20,8 @@ struct MountOptions {
   // The kernel's writeback cache: writes are cached by the kernel and reach the engine at
   // writeback, fsync, close or unmount (only fsynced data is promised after a crash).
   bool writeback_cache = false;
-  // Seconds the kernel may trust names and attributes it was told (entries and attributes).
-  unsigned timeout_ms = 1000;
+  // How long the kernel may trust names and attributes it was told, in milliseconds.
+  unsigned timeout_ms = 60000;
   bool foreground = false; // -f: do not detach
   bool debug = false;      // -d: libfuse's request trace (implies -f)
   // Options for libfuse's session ("fsname=...,subtype=tux3,default_permissions,...").

@@ -81,8 +81,9 @@ int run_dump(const CommandLine& cmd) {
   bar.clear();
   if (!report) {
     if (report.status().code() == Errc::kNotFound) {
-      return give_up(Status::not_found(
-          fmt::format("not a tux3 volume ({})", report.status().message())));
+      std::string why = report.status().message();
+      if (why.starts_with(cmd.source + ": ")) why.erase(0, cmd.source.size() + 2);
+      return give_up(Status::not_found(fmt::format("not a tux3 volume ({})", why)));
     }
     return give_up(report.status());
   }

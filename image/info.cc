@@ -54,6 +54,7 @@ void print_text(const std::string& name, const MetadumpHeader& h, const DumpCoun
   for (std::size_t k = 0; k < kDumpBlockKinds; ++k) {
     fmt::print("  {:<18} {}\n", dump_block_kind_name(DumpBlockKind(k)), c.by_kind[k]);
   }
+  row("zero blocks", fmt::format("{} (held as zeros, not stored)", c.zero_blocks));
   std::string ratio;
   if (c.stream_bytes && c.blocks) {
     ratio = fmt::format(", {:.1f} times smaller than its blocks",
@@ -86,6 +87,7 @@ void print_json(const std::string& name, const MetadumpHeader& h, const DumpCoun
     blocks[std::string(dump_block_kind_name(DumpBlockKind(k)))] = c.by_kind[k];
   }
   doc["blocks"] = std::move(blocks);
+  doc["zero_blocks"] = c.zero_blocks;
   doc["block_bytes"] = c.blocks << h.block_bits;
   doc["stream_bytes"] = c.stream_bytes;
   fmt::print("{}\n", doc.dump(-1, ' ', false, Json::error_handler_t::replace));

@@ -95,7 +95,10 @@ int run_restore(const CommandLine& cmd) {
   auto target = open_target(cmd, h);
   if (!target) return fail(kExitError, cmdline::about(cmd.target, target.status()));
   ProgressBar bar(!cmd.quiet, cmd.target);
-  Status s = restore_metadump(**reader, *target->device, target->block_device && cmd.zero,
+  RestoreTarget kind = !target->block_device ? RestoreTarget::kSparseFile
+                       : cmd.zero           ? RestoreTarget::kZeroedDevice
+                                            : RestoreTarget::kDevice;
+  Status s = restore_metadump(**reader, *target->device, kind,
                               [&](uint64_t done, uint64_t total) {
                                 bar.update("restoring", done, total);
                               });

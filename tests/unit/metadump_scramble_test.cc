@@ -174,7 +174,7 @@ class ScrambleTest : public ::testing::TestWithParam<unsigned> {
     EXPECT_TRUE(reader.is_ok());
     if (!reader.is_ok()) return nullptr;
     auto target = std::make_unique<MemoryDevice>((*reader)->header().device_bytes);
-    EXPECT_TRUE(restore_metadump(**reader, *target, false).is_ok());
+    EXPECT_TRUE(restore_metadump(**reader, *target, RestoreTarget::kSparseFile).is_ok());
     return target;
   }
 

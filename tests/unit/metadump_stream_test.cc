@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <random>
+#include <tuple>
 
 #include "image/dump_stream.h"
 #include "tuxdisk/metadump.h"
@@ -86,6 +87,7 @@ Result<std::vector<std::pair<uint64_t, uint64_t>>> read_stream(std::vector<uint8
   for (;;) {
     TUX3_ASSIGN_OR_RETURN(auto run, reader->next());
     if (!run) break;
+    if (run->zero) return Status::corruption("a ZERO run in a stream of RUNs");
     for (uint64_t i = 0; i < run->count; ++i) {
       auto want = block_of(run->first + i, reader->header().block_size());
       auto got = run->bytes.subspan(i * want.size(), want.size());
@@ -197,6 +199,36 @@ TEST(MetadumpStream, EmptyVolumeStreamHasOnlyEnd) {
   EXPECT_TRUE(back->empty());
 }
 
+TEST(MetadumpStream, ZeroRunsComeBackWithoutBytes) {
+  MetadumpHeader h = sample_header();
+  VectorSink sink;
+  auto w = image::ChunkWriter::open(sink, h, 3);
+  ASSERT_TRUE(w.is_ok());
+  auto one = block_of(3, h.block_size());
+  ASSERT_TRUE((*w)->add_zero_run(0, 3).is_ok());
+  ASSERT_TRUE((*w)->add_run(3, one).is_ok());
+  ASSERT_TRUE((*w)->add_zero_run(4, 1).is_ok());
+  ASSERT_TRUE((*w)->add_zero_run(90000, 10000).is_ok());
+  ASSERT_TRUE((*w)->finish().is_ok());
+  VectorSource source(sink.bytes);
+  auto reader = MetadumpReader::open(source);
+  ASSERT_TRUE(reader.is_ok());
+  std::vector<std::tuple<uint64_t, uint64_t, bool>> runs;
+  for (;;) {
+    auto run = (*reader)->next();
+    ASSERT_TRUE(run.is_ok()) << run.status().to_string();
+    if (!*run) break;
+    EXPECT_EQ((*run)->bytes.size(), (*run)->zero ? 0 : (*run)->count * h.block_size());
+    runs.emplace_back((*run)->first, (*run)->count, (*run)->zero);
+  }
+  std::vector<std::tuple<uint64_t, uint64_t, bool>> want = {
+      {0, 3, true}, {3, 1, false}, {4, 1, true}, {90000, 10000, true}};
+  EXPECT_EQ(runs, want);
+  EXPECT_EQ((*reader)->counts().blocks, 1u);
+  EXPECT_EQ((*reader)->counts().zero_blocks, 10004u);
+  EXPECT_EQ((*reader)->counts().runs, 4u);
+}
+
 TEST(MetadumpStream, TruncatedAnywhereIsAnError) {
   auto bytes = make_stream(sample_header(), {{0, 12}, {20, 1500}, {7000, 3}});
   for (std::size_t cut : {std::size_t(0), std::size_t(7), std::size_t(255), std::size_t(256),
@@ -228,6 +260,18 @@ TEST(MetadumpStream, TruncatedAnywhereIsAnError) {
       << back.status().to_string();
 }
 
+TEST(MetadumpStream, BytesAfterTheEndAreAnError) {
+  auto bytes = make_stream(sample_header(), {{0, 12}});
+  for (auto tail : {std::vector<uint8_t>{0}, std::vector<uint8_t>(bytes.begin() + 256, bytes.end())}) {
+    auto more = bytes;
+    more.insert(more.end(), tail.begin(), tail.end());
+    auto back = read_stream(more);
+    ASSERT_FALSE(back.is_ok());
+    EXPECT_NE(back.status().message().find("data follows the end of the dump"), std::string::npos)
+        << back.status().to_string();
+  }
+}
+
 TEST(MetadumpStream, FlippedCompressedBytesNeverCrash) {
   auto bytes = make_stream(sample_header(), {{0, 12}, {20, 300}, {7000, 3}});
   std::mt19937 rng(9);
@@ -251,7 +295,7 @@ TEST(MetadumpStream, HandMadeRecordsAreBoundsChecked) {
   MetadumpHeader h = sample_header();
   auto parse = [&](std::vector<uint8_t> chunk) {
     image::ChunkParseState state;
-    return image::parse_chunk(chunk, h, state, [](uint64_t, uint64_t, std::size_t) {
+    return image::parse_chunk(chunk, h, state, [](uint64_t, uint64_t, std::size_t, bool) {
       return Status::ok();
     });
   };
@@ -267,9 +311,18 @@ TEST(MetadumpStream, HandMadeRecordsAreBoundsChecked) {
   EXPECT_FALSE(parse(short_bytes).is_ok());
   EXPECT_FALSE(parse({image::kRecordRun, 0, 0}).is_ok());  // an empty run
   EXPECT_FALSE(parse({0x7f, 0, 0}).is_ok());               // unknown record
-  EXPECT_FALSE(parse({image::kRecordEnd, 1, 1}).is_ok());  // totals do not match
-  EXPECT_FALSE(parse({image::kRecordEnd, 0, 0, image::kRecordEnd, 0, 0}).is_ok());
-  EXPECT_TRUE(parse({image::kRecordEnd, 0, 0}).is_ok());
+  EXPECT_FALSE(parse({image::kRecordEnd, 1, 1, 0}).is_ok());  // totals do not match
+  EXPECT_FALSE(parse({image::kRecordEnd, 0, 0, 0, image::kRecordEnd, 0, 0, 0}).is_ok());
+  EXPECT_FALSE(parse({image::kRecordEnd, 0, 0}).is_ok());  // cut short
+  EXPECT_TRUE(parse({image::kRecordEnd, 0, 0, 0}).is_ok());
+  // ZERO runs: no bytes, the same bounds, counted apart.
+  EXPECT_FALSE(parse({image::kRecordZero, 5, 3, image::kRecordRun, 0, 1}).is_ok());  // no bytes
+  std::vector<uint8_t> zeros = {image::kRecordZero, 5, 3, image::kRecordEnd, 1, 0, 3};
+  EXPECT_TRUE(parse(zeros).is_ok());
+  std::vector<uint8_t> zero_beyond = {image::kRecordZero};
+  image::put_varint(zero_beyond, h.vol_blocks - 1);
+  image::put_varint(zero_beyond, 2);
+  EXPECT_FALSE(parse(zero_beyond).is_ok());
 }
 
 }  // namespace

@@ -6,9 +6,10 @@
 // producer, CRC32C), then independent zstd frames. Each frame decompresses to one chunk of
 // at most header.chunk_bytes bytes holding whole records: RUN (a run of consecutive blocks,
 // its first block given as the gap after the previous run of the chunk, then the blocks'
-// bytes as they are on the volume) and, last of all, END (the number of runs and blocks).
-// Blocks are stored unchanged, so every checksum in them still holds; blocks that are not
-// stored read as zeros.
+// bytes as they are on the volume), ZERO (a run of blocks the dump holds that are all
+// zeros, without their bytes) and, last of all, END (the totals). Blocks are stored
+// unchanged, so every checksum in them still holds; blocks that are not stored read as
+// zeros.
 //
 // Contract:
 //  - Writing reads the source only (never writes to it). Metadata is found by walking the
@@ -111,8 +112,9 @@ DumpBlockKind classify_dump_block(uint64_t block, std::span<const uint8_t> bytes
 
 struct DumpCounts {
   std::array<uint64_t, kDumpBlockKinds> by_kind{};
-  uint64_t blocks = 0;
-  uint64_t runs = 0;
+  uint64_t blocks = 0;       // stored with their bytes (RUN)
+  uint64_t zero_blocks = 0;  // held as zeros (ZERO)
+  uint64_t runs = 0;         // RUN and ZERO records
   uint64_t chunks = 0;
   uint64_t stream_bytes = 0;  // the whole stream, header included
 };
@@ -169,19 +171,21 @@ struct DumpReport {
 // the stream records map (so that replay checks the same data checksums). A block named as
 // a tree node or stream block that carries no tux3 magic is stored with its first four
 // bytes only (the rest zero), so a checker sees the same wrong magic without the data.
-// Blocks that are all zeros are never stored. NotFound: the source holds no tux3 volume;
+// Blocks that are all zeros are never stored: those of a metadata dump are listed (ZERO),
+// so that restore onto a device zeroes them. NotFound: the source holds no tux3 volume;
 // Corruption: neither superblock slot is usable.
 Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& options,
                                   ByteSink& out);
 
 // ---- Reading ----
 
-// A run of consecutive stored blocks; `bytes` is count × block size, valid until the next
-// call of MetadumpReader::next.
+// A run of consecutive blocks the dump holds; `bytes` is count × block size, valid until
+// the next call of MetadumpReader::next, or empty when the blocks are all zeros (zero).
 struct MetadumpRun {
   uint64_t first = 0;
   uint64_t count = 0;
   std::span<const uint8_t> bytes;
+  bool zero = false;
 };
 
 // Reads a stream from start to end, verifying as it goes.
@@ -200,10 +204,17 @@ class MetadumpReader {
   virtual const DumpCounts& counts() const = 0;
 };
 
-// Reads every run of `reader` and writes it to `target` at its place. zero_gaps: also write
-// zeros over every block not stored (for a device whose old contents must not show through;
-// a fresh sparse file needs none). InvalidArgument if the target is smaller than the volume.
-Status restore_metadump(MetadumpReader& reader, BlockDevice& target, bool zero_gaps,
+// What a restore target holds where nothing is written, and so what restore writes.
+enum class RestoreTarget : uint8_t {
+  kSparseFile,   // zeros (a new or emptied file): the stored blocks only
+  kDevice,       // old contents: the stored blocks, and zeros over the dump's zero blocks;
+                 // every other block is left as it is
+  kZeroedDevice, // old contents, all replaced: zeros over every block not stored
+};
+
+// Reads every run of `reader` and writes it to `target` at its place, as `kind` says.
+// InvalidArgument if the target is smaller than the volume.
+Status restore_metadump(MetadumpReader& reader, BlockDevice& target, RestoreTarget kind,
                         const std::function<void(uint64_t done, uint64_t total)>& progress = {});
 
 }  // namespace tux3

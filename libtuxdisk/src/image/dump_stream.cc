@@ -209,6 +209,22 @@ Status ChunkWriter::write_bytes(std::span<const uint8_t> bytes) {
   return out_.write(bytes);
 }
 
+Status ChunkWriter::make_room(std::size_t bytes) {
+  if (header_.chunk_bytes - chunk_.size() < bytes + kEndRecordMax) return flush_chunk();
+  return Status::ok();
+}
+
+Status ChunkWriter::add_zero_run(uint64_t first, uint64_t count) {
+  TUX3_RETURN_IF_ERROR(make_room(kRunHeaderMax));
+  chunk_.push_back(kRecordZero);
+  put_varint(chunk_, first - chunk_end_);
+  put_varint(chunk_, count);
+  counts_.runs += 1;
+  counts_.zero_blocks += count;
+  chunk_end_ = stream_end_ = first + count;
+  return Status::ok();
+}
+
 Status ChunkWriter::add_run(uint64_t first, std::span<const uint8_t> bytes) {
   const uint32_t bs = header_.block_size();
   uint64_t count = bytes.size() / bs;
@@ -265,6 +281,7 @@ Status ChunkWriter::finish() {
   chunk_.push_back(kRecordEnd);
   put_varint(chunk_, counts_.runs);
   put_varint(chunk_, counts_.blocks);
+  put_varint(chunk_, counts_.zero_blocks);
   TUX3_RETURN_IF_ERROR(flush_chunk());
   return out_.finish();
 }
@@ -290,6 +307,11 @@ Status ChunkReader::fill() {
   in_end_ = n;
   if (n == 0) eof_ = true;
   return Status::ok();
+}
+
+Result<bool> ChunkReader::at_end() {
+  TUX3_RETURN_IF_ERROR(fill());
+  return eof_;
 }
 
 Result<std::optional<ChunkReader::Chunk>> ChunkReader::next() {
@@ -324,7 +346,7 @@ Result<std::optional<ChunkReader::Chunk>> ChunkReader::next() {
 
 Status parse_chunk(std::span<const uint8_t> chunk, const MetadumpHeader& header,
                    ChunkParseState& state,
-                   const std::function<Status(uint64_t, uint64_t, std::size_t)>& on_run) {
+                   const std::function<Status(uint64_t, uint64_t, std::size_t, bool)>& on_run) {
   const uint32_t bs = header.block_size();
   uint64_t chunk_end = 0;
   std::size_t pos = 0;
@@ -339,15 +361,20 @@ Status parse_chunk(std::span<const uint8_t> chunk, const MetadumpHeader& header,
                                             "malformed number", at, type));
     }
     if (type == kRecordEnd) {
-      if (*a != state.runs || *b != state.blocks) {
+      auto zeros = get_varint(chunk, pos);
+      if (!zeros) {
+        return Status::corruption(fmt::format("byte {}: END is cut short or has a malformed "
+                                              "number", at));
+      }
+      if (*a != state.runs || *b != state.blocks || *zeros != state.zero_blocks) {
         return Status::corruption(fmt::format(
-            "byte {}: END says {} runs and {} blocks, the stream holds {} and {}", at, *a, *b,
-            state.runs, state.blocks));
+            "byte {}: END says {} runs, {} blocks and {} zero blocks, the stream holds {}, {} "
+            "and {}", at, *a, *b, *zeros, state.runs, state.blocks, state.zero_blocks));
       }
       state.end_seen = true;
       continue;
     }
-    if (type != kRecordRun) {
+    if (type != kRecordRun && type != kRecordZero) {
       return Status::corruption(fmt::format("byte {}: unknown record type {:#04x}", at, type));
     }
     uint64_t gap = *a, count = *b;
@@ -365,15 +392,16 @@ Status parse_chunk(std::span<const uint8_t> chunk, const MetadumpHeader& header,
       return Status::corruption(fmt::format("byte {}: run at block {} is not after the previous "
                                             "run's end {}", at, first, state.stream_end));
     }
-    if (count > (chunk.size() - pos) / bs) {
+    bool zero = type == kRecordZero;
+    if (!zero && count > (chunk.size() - pos) / bs) {
       return Status::corruption(fmt::format("byte {}: run of {} blocks is longer than what is "
                                             "left of its chunk", at, count));
     }
-    TUX3_RETURN_IF_ERROR(on_run(first, count, pos));
-    pos += count * bs;
+    TUX3_RETURN_IF_ERROR(on_run(first, count, pos, zero));
+    if (!zero) pos += count * bs;
     chunk_end = state.stream_end = first + count;
     state.runs += 1;
-    state.blocks += count;
+    (zero ? state.zero_blocks : state.blocks) += count;
   }
   return Status::ok();
 }

@@ -4,12 +4,16 @@
 //   stream  = header (256 bytes, not compressed) frame*          one zstd frame per chunk
 //   chunk   = record*                                            at most chunk_bytes bytes
 //   record  = RUN  0x01 gap:varint count:varint bytes[count × block_size]
-//           | END  0x02 runs:varint blocks:varint                last record of the stream
+//           | ZERO 0x03 gap:varint count:varint                  metadata blocks of zeros
+//           | END  0x02 runs:varint blocks:varint zeros:varint   last record of the stream
 //   varint  = unsigned LEB128, at most 10 bytes, no redundant trailing zero groups
 //
-// A RUN's first block is `gap` blocks after the end of the previous RUN of the same chunk
-// (after block 0 for the first RUN of a chunk), so each chunk decodes on its own and the
-// block numbers of dense metadata cost a byte or two.
+// A RUN's (or ZERO's) first block is `gap` blocks after the end of the previous RUN or ZERO
+// of the same chunk (after block 0 for the first of a chunk), so each chunk decodes on its
+// own and the block numbers of dense metadata cost a byte or two. ZERO names blocks the
+// dump holds that are all zeros (a never-written stream block, the boot area): they cost
+// no bytes, and restore onto a device writes zeros there. END counts RUN and ZERO records
+// together, then the blocks of RUNs, then the blocks of ZEROs.
 #pragma once
 
 #include <zstd.h>
@@ -28,13 +32,14 @@ namespace tux3::image {
 
 inline constexpr uint8_t kRecordRun = 0x01;
 inline constexpr uint8_t kRecordEnd = 0x02;
+inline constexpr uint8_t kRecordZero = 0x03;
 inline constexpr std::size_t kMaxVarint = 10;
 // The chunk size writers use, and the largest a reader accepts (memory is a few chunks).
 inline constexpr uint32_t kChunkBytes = 1 << 20;
 inline constexpr uint32_t kMaxChunkBytes = 64 << 20;
 // A RUN record's bytes before its blocks, at most.
 inline constexpr std::size_t kRunHeaderMax = 1 + 2 * kMaxVarint;
-inline constexpr std::size_t kEndRecordMax = 1 + 2 * kMaxVarint;
+inline constexpr std::size_t kEndRecordMax = 1 + 3 * kMaxVarint;
 
 // The header, 256 bytes; see encode_header for the layout.
 void encode_dump_header(const MetadumpHeader& header, std::span<uint8_t, kMetadumpHeaderSize> out);
@@ -65,6 +70,8 @@ class ChunkWriter {
   // Appends a run of blocks (bytes: count × block size, in order); split across chunks as
   // needed. REQUIRES: first is past the end of the previous run.
   Status add_run(uint64_t first, std::span<const uint8_t> bytes);
+  // Appends a run of `count` blocks that are all zeros (a ZERO record).
+  Status add_zero_run(uint64_t first, uint64_t count);
   // Writes END and the last chunk, then out.finish().
   Status finish();
   const DumpCounts& counts() const { return counts_; }
@@ -72,6 +79,8 @@ class ChunkWriter {
  private:
   ChunkWriter(ByteSink& out, const MetadumpHeader& header) : out_(out), header_(header) {}
   Status flush_chunk();
+  // Room for a record header (and END) in the chunk, flushing it first if need be.
+  Status make_room(std::size_t bytes);
   Status write_bytes(std::span<const uint8_t> bytes);
 
   ByteSink& out_;
@@ -95,6 +104,8 @@ class ChunkReader {
     std::span<const uint8_t> bytes;  // valid until the next call
   };
   Result<std::optional<Chunk>> next();
+  // True when no byte is left (reads ahead if it must).
+  Result<bool> at_end();
   uint64_t offset() const { return consumed_; }  // stream bytes consumed so far
 
  private:
@@ -115,12 +126,14 @@ class ChunkReader {
 // carries what spans chunks (the ascending check, the totals, END seen).
 struct ChunkParseState {
   uint64_t stream_end = 0;  // end block of the last run of the stream so far
-  uint64_t runs = 0, blocks = 0;
+  uint64_t runs = 0, blocks = 0, zero_blocks = 0;
   bool end_seen = false;
 };
+// on_run(first, count, offset of its bytes in the chunk, zero): zero for a ZERO record
+// (no bytes; offset is where its record ends).
 Status parse_chunk(std::span<const uint8_t> chunk, const MetadumpHeader& header,
                    ChunkParseState& state,
                    const std::function<Status(uint64_t first, uint64_t count,
-                                              std::size_t offset)>& on_run);
+                                              std::size_t offset, bool zero)>& on_run);
 
 }  // namespace tux3::image

@@ -47,34 +47,55 @@ bool has_tux3_magic(std::span<const uint8_t> block) {
   }
 }
 
-// Joins consecutive stored blocks into runs for the chunk writer.
+// Joins consecutive blocks into runs for the chunk writer: blocks of zeros into ZERO runs
+// (list_zeros: a metadata dump) or nowhere (a data dump: free space), the rest into RUNs.
 class RunBuilder {
  public:
-  RunBuilder(image::ChunkWriter& writer, uint32_t block_size)
-      : writer_(writer), block_size_(block_size) {}
+  RunBuilder(image::ChunkWriter& writer, uint32_t block_size, bool list_zeros)
+      : writer_(writer), block_size_(block_size), list_zeros_(list_zeros) {}
 
   Status add(uint64_t block, std::span<const uint8_t> bytes) {
-    if (all_zero(bytes)) return Status::ok();
+    if (all_zero(bytes)) {
+      TUX3_RETURN_IF_ERROR(flush_bytes());
+      if (!list_zeros_) return Status::ok();
+      if (zeros_ && zero_first_ + zeros_ != block) TUX3_RETURN_IF_ERROR(flush_zeros());
+      if (!zeros_) zero_first_ = block;
+      ++zeros_;
+      return Status::ok();
+    }
+    TUX3_RETURN_IF_ERROR(flush_zeros());
     if (!bytes_.empty() && (first_ + count() != block || bytes_.size() >= kReadBytes)) {
-      TUX3_RETURN_IF_ERROR(flush());
+      TUX3_RETURN_IF_ERROR(flush_bytes());
     }
     if (bytes_.empty()) first_ = block;
     bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
     return Status::ok();
   }
   Status flush() {
+    TUX3_RETURN_IF_ERROR(flush_bytes());
+    return flush_zeros();
+  }
+
+ private:
+  Status flush_bytes() {
     if (bytes_.empty()) return Status::ok();
     Status s = writer_.add_run(first_, bytes_);
     bytes_.clear();
     return s;
   }
-
- private:
+  Status flush_zeros() {
+    if (!zeros_) return Status::ok();
+    Status s = writer_.add_zero_run(zero_first_, zeros_);
+    zeros_ = 0;
+    return s;
+  }
   uint64_t count() const { return bytes_.size() / block_size_; }
   image::ChunkWriter& writer_;
   uint32_t block_size_;
+  bool list_zeros_;
   uint64_t first_ = 0;
   std::vector<uint8_t> bytes_;
+  uint64_t zero_first_ = 0, zeros_ = 0;
 };
 
 void report_progress(const DumpOptions& o, DumpProgress::Phase phase, uint64_t done,
@@ -244,7 +265,7 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
   }
 
   TUX3_ASSIGN_OR_RETURN(auto writer, image::ChunkWriter::open(sink, report.header, o.level));
-  RunBuilder runs(*writer, report.header.block_size());
+  RunBuilder runs(*writer, report.header.block_size(), !o.data);
   if (o.data) {
     TUX3_RETURN_IF_ERROR(write_everything(*dev, report.header, o, runs));
   } else {

@@ -173,19 +173,20 @@ Result<std::unique_ptr<BlockDevice>> open_metadump(const std::string& path) {
   std::vector<MetadumpDevice::Frame> frames;
   image::ChunkReader chunks(*source, header);
   image::ChunkParseState state;
-  for (;;) {
+  while (!state.end_seen) {
     TUX3_ASSIGN_OR_RETURN(auto chunk, chunks.next());
     if (!chunk) break;
-    if (state.end_seen) {
-      return Status::corruption(fmt::format("{}: a frame at byte {} follows the END record",
-                                            path, chunk->offset));
+    if (frames.size() >= UINT32_MAX) {
+      return Status::not_supported(fmt::format("{}: more frames than a dump may have", path));
     }
     uint32_t index = uint32_t(frames.size());
     frames.push_back({chunk->offset, chunks.offset() - chunk->offset,
                       uint32_t(chunk->bytes.size())});
     Status s = image::parse_chunk(chunk->bytes, header, state,
-                                  [&](uint64_t first, uint64_t count, std::size_t offset) {
-                                    runs.push_back({first, count, index, uint32_t(offset)});
+                                  [&](uint64_t first, uint64_t count, std::size_t offset,
+                                      bool zero) {
+                                    // Zero blocks read as zeros as every block not held does.
+                                    if (!zero) runs.push_back({first, count, index, uint32_t(offset)});
                                     return Status::ok();
                                   });
     if (!s) {
@@ -197,6 +198,11 @@ Result<std::unique_ptr<BlockDevice>> open_metadump(const std::string& path) {
     return Status::corruption(fmt::format(
         "{}: truncated: the stream ends after {} bytes, before its END record", path,
         chunks.offset()));
+  }
+  TUX3_ASSIGN_OR_RETURN(bool end, chunks.at_end());
+  if (!end) {
+    return Status::corruption(fmt::format("{}: data follows the end of the dump at byte {}",
+                                          path, chunks.offset()));
   }
   return std::unique_ptr<BlockDevice>(
       new MetadumpDevice(path, fd.release(), std::move(header), std::move(runs),

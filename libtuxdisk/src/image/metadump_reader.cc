@@ -35,26 +35,28 @@ class StreamReader final : public MetadumpReader {
   Result<std::optional<MetadumpRun>> next() override {
     while (pending_.empty()) {
       if (done_) return std::optional<MetadumpRun>();
-      TUX3_ASSIGN_OR_RETURN(auto chunk, chunks_.next());
-      counts_.stream_bytes = chunks_.offset();
-      if (!chunk) {
-        if (!state_.end_seen) {
-          return Status::corruption(fmt::format(
-              "{}: truncated: the stream ends after {} bytes, before its END record",
-              in_.name(), chunks_.offset()));
+      if (state_.end_seen) {
+        TUX3_ASSIGN_OR_RETURN(bool end, chunks_.at_end());
+        if (!end) {
+          return Status::corruption(fmt::format("{}: data follows the end of the dump at byte {}",
+                                                in_.name(), chunks_.offset()));
         }
         done_ = true;
         continue;
       }
-      if (state_.end_seen) {
-        return Status::corruption(fmt::format("{}: a frame at byte {} follows the END record",
-                                              in_.name(), chunk->offset));
+      TUX3_ASSIGN_OR_RETURN(auto chunk, chunks_.next());
+      counts_.stream_bytes = chunks_.offset();
+      if (!chunk) {
+        return Status::corruption(fmt::format(
+            "{}: truncated: the stream ends after {} bytes, before its END record", in_.name(),
+            chunks_.offset()));
       }
       bytes_ = chunk->bytes;
       ++counts_.chunks;
       Status s = image::parse_chunk(bytes_, header_, state_,
-                                    [&](uint64_t first, uint64_t count, std::size_t offset) {
-                                      pending_.push_back({first, count, offset});
+                                    [&](uint64_t first, uint64_t count, std::size_t offset,
+                                        bool zero) {
+                                      pending_.push_back({first, count, offset, zero});
                                       return Status::ok();
                                     });
       if (!s) {
@@ -64,6 +66,11 @@ class StreamReader final : public MetadumpReader {
     }
     Pending p = pending_.front();
     pending_.pop_front();
+    counts_.runs += 1;
+    if (p.zero) {
+      counts_.zero_blocks += p.count;
+      return std::optional<MetadumpRun>(MetadumpRun{p.first, p.count, {}, true});
+    }
     const uint32_t bs = header_.block_size();
     MetadumpRun run{p.first, p.count, bytes_.subspan(p.offset, p.count * bs)};
     for (uint64_t i = 0; i < p.count; ++i) {
@@ -71,7 +78,6 @@ class StreamReader final : public MetadumpReader {
                                       header_.block_bits);
       ++counts_.by_kind[std::size_t(kind)];
     }
-    counts_.runs += 1;
     counts_.blocks += p.count;
     return std::optional<MetadumpRun>(run);
   }
@@ -80,6 +86,7 @@ class StreamReader final : public MetadumpReader {
   struct Pending {
     uint64_t first, count;
     std::size_t offset;
+    bool zero;
   };
   ByteSource& in_;
   MetadumpHeader header_;
@@ -101,7 +108,7 @@ Result<std::unique_ptr<MetadumpReader>> MetadumpReader::open(ByteSource& in) {
   return std::unique_ptr<MetadumpReader>(new StreamReader(in, std::move(header)));
 }
 
-Status restore_metadump(MetadumpReader& reader, BlockDevice& target, bool zero_gaps,
+Status restore_metadump(MetadumpReader& reader, BlockDevice& target, RestoreTarget kind,
                         const std::function<void(uint64_t, uint64_t)>& progress) {
   const MetadumpHeader& h = reader.header();
   if (target.size() < h.volume_bytes()) {
@@ -111,8 +118,7 @@ Status restore_metadump(MetadumpReader& reader, BlockDevice& target, bool zero_g
   }
   const unsigned bits = h.block_bits;
   std::vector<uint8_t> zeros;
-  auto zero_range = [&](uint64_t from, uint64_t to) -> Status {
-    if (!zero_gaps) return Status::ok();
+  auto write_zeros = [&](uint64_t from, uint64_t to) -> Status {
     if (zeros.empty()) zeros.resize(std::size_t(1) << 20);
     uint64_t pos = from << bits, end = to << bits;
     while (pos < end) {
@@ -122,16 +128,21 @@ Status restore_metadump(MetadumpReader& reader, BlockDevice& target, bool zero_g
     }
     return Status::ok();
   };
+  const bool zero_gaps = kind == RestoreTarget::kZeroedDevice;
   uint64_t next_block = 0;
   for (;;) {
     TUX3_ASSIGN_OR_RETURN(auto run, reader.next());
     if (!run) break;
-    TUX3_RETURN_IF_ERROR(zero_range(next_block, run->first));
-    TUX3_RETURN_IF_ERROR(target.write(run->first << bits, run->bytes));
+    if (zero_gaps) TUX3_RETURN_IF_ERROR(write_zeros(next_block, run->first));
+    if (!run->zero) {
+      TUX3_RETURN_IF_ERROR(target.write(run->first << bits, run->bytes));
+    } else if (kind != RestoreTarget::kSparseFile) {
+      TUX3_RETURN_IF_ERROR(write_zeros(run->first, run->first + run->count));
+    }
     next_block = run->first + run->count;
     if (progress) progress(next_block, h.vol_blocks);
   }
-  TUX3_RETURN_IF_ERROR(zero_range(next_block, h.vol_blocks));
+  if (zero_gaps) TUX3_RETURN_IF_ERROR(write_zeros(next_block, h.vol_blocks));
   if (progress) progress(h.vol_blocks, h.vol_blocks);
   return target.flush();
 }

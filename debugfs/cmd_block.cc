@@ -294,10 +294,10 @@ Status cmd_block(CommandContext& ctx, const CommandSpec& spec) {
   const Geometry& g = s.geometry();
   uint64_t block;
   if (!parse_number(args.operands[0], block)) {
-    return ctx.usage(fmt::format("block: '{}' is not a block number", args.operands[0]));
+    return ctx.usage(fmt::format("'{}' is not a block number", args.operands[0]));
   }
   if (block >= g.vol_blocks) {
-    return ctx.usage(fmt::format("block: {} is outside the volume ({} blocks)", block, g.vol_blocks));
+    return ctx.usage(fmt::format("{} is outside the volume ({} blocks)", block, g.vol_blocks));
   }
   std::vector<uint8_t> buf(g.block_size);
   TUX3_RETURN_IF_ERROR(s.device().read(block << g.block_bits, buf));
@@ -306,6 +306,8 @@ Status cmd_block(CommandContext& ctx, const CommandSpec& spec) {
       Json doc = json_document("block");
       doc["block"] = block;
       doc["block_size"] = g.block_size;
+      doc["kind"] = block < g.first_data_block ? std::string_view("reserved")
+                                               : magic_name(HeaderLayout::Magic::get(buf));
       doc["hex"] = hex_bytes(buf);
       ctx.emit(doc);
     } else {

@@ -227,7 +227,7 @@ Status cmd_bmap(CommandContext& ctx, const CommandSpec& spec) {
   TUX3_ASSIGN_OR_RETURN(ParsedArgs args, parse_args(ctx, spec, ArgSpec{{}, {}, 2, 2}));
   uint64_t lblk = 0;
   if (!parse_number(args.operands[1], lblk) || lblk >= kMaxBlocks) {
-    return ctx.usage(fmt::format("bmap: '{}' is not a logical block number", args.operands[1]));
+    return ctx.usage(fmt::format("'{}' is not a logical block number", args.operands[1]));
   }
   TUX3_ASSIGN_OR_RETURN(InodeRef in, load_path(ctx.session, args.operands[0]));
   TUX3_RETURN_IF_ERROR(need_data(in, args.operands[0]));

@@ -104,7 +104,7 @@ Status cmd_set_super(CommandContext& ctx, const CommandSpec& spec) {
                             kSuperSlotOffset[slots[0]], kSuperSlotSize, true});
   }
   if (args.operands.size() != 2) {
-    return ctx.usage(fmt::format("set_super: FIELD and VALUE are needed (usage: {})", spec.synopsis));
+    return ctx.usage(fmt::format("FIELD and VALUE are needed (usage: {})", spec.synopsis));
   }
   for (unsigned i : slots) {
     Target t{fmt::format("superblock slot {}", i), kSuperSlotOffset[i], kSuperSlotSize, true};
@@ -122,11 +122,11 @@ Status cmd_corrupt(CommandContext& ctx, const CommandSpec& spec) {
     return list(ctx, t);
   }
   if (args.operands.size() < 2) {
-    return ctx.usage(fmt::format("corrupt: FIELD is needed (usage: {})", spec.synopsis));
+    return ctx.usage(fmt::format("FIELD is needed (usage: {})", spec.synopsis));
   }
   std::string value = args.operands.size() == 3 ? args.operands[2] : "";
   if (args.operands.size() == 3 && value.empty()) {
-    return ctx.usage("corrupt: an empty VALUE (leave it out to invert the field)");
+    return ctx.usage("an empty VALUE (leave it out to invert the field)");
   }
   return edit(ctx, t, args.operands[1], value, !args.has("--no-seal"));
 }

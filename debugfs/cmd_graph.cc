@@ -51,6 +51,14 @@ class Graph {
                label.empty() ? "" : fmt::format(" [label=\"{}\"]", dot_escape(label)));
   }
   static std::string id(uint64_t block) { return fmt::format("b{}", block); }
+  // Attributes joined, the empty ones left out.
+  static std::string attrs(std::initializer_list<std::string> list) {
+    std::string out;
+    for (const std::string& a : list) {
+      if (!a.empty()) out += (out.empty() ? "" : ", ") + a;
+    }
+    return out;
+  }
 
   std::string fresh(uint64_t delta) const {
     return delta > r_.super().unify_delta ? "style=filled, fillcolor=lightyellow" : "";
@@ -107,7 +115,7 @@ class Graph {
       std::string me = id(chain.blocks[i]);
       node(me, fmt::format("log {}\ndelta {}, {}", chain.blocks[i], lb.header.delta,
                            plural(lb.records.size(), "record")),
-           "shape=note, " + fresh(lb.header.delta));
+           attrs({"shape=note", fresh(lb.header.delta)}));
       edge(prev_id, me, prev_id == "super" ? "log head" : "prev");
       prev_id = me;
     }
@@ -143,7 +151,7 @@ class Graph {
           node(me, fmt::format("stream {} block {}\nseq {}, inode {}\n{}", i, f->blocks[k],
                                f->first_seq + k, f->record.inum,
                                f->applied ? "applied" : "not applied"),
-               "shape=cds, " + std::string(f->applied ? "" : "color=orange"));
+               attrs({"shape=cds", f->applied ? "" : "color=orange"}));
           if (!prev.empty()) edge(prev, me, "next");
           prev = me;
         }

@@ -67,6 +67,13 @@ class OwnerFinder {
         });
       }
     }
+    for (const StreamInfo& end : s_.overlay().stream_ends()) {
+      note(end.end_block, 1, [&](uint64_t) {
+        return Owner{"stream_end", std::nullopt,
+                     fmt::format("where fsync stream {} ends (seq {} expected): {}", end.stream,
+                                 end.end_seq, end.end_reason)};
+      });
+    }
     for (std::size_t i = 0; i < sb.streams.size(); ++i) {
       if (!sb.streams[i].block) continue;
       note(sb.streams[i].block, 1, [&](uint64_t) {
@@ -175,10 +182,10 @@ Status cmd_icheck(CommandContext& ctx, const CommandSpec& spec) {
   for (const std::string& word : args.operands) {
     uint64_t b;
     if (!parse_number(word, b)) {
-      return ctx.usage(fmt::format("icheck: '{}' is not a block number", word));
+      return ctx.usage(fmt::format("'{}' is not a block number", word));
     }
     if (b >= reader->super().vol_blocks) {
-      return ctx.usage(fmt::format("icheck: block {} is outside the volume ({} blocks)", b,
+      return ctx.usage(fmt::format("block {} is outside the volume ({} blocks)", b,
                                    reader->super().vol_blocks));
     }
     blocks.push_back(b);

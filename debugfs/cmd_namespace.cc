@@ -136,7 +136,7 @@ Status cmd_cd(CommandContext& ctx, const CommandSpec& spec) {
   std::string path = where.path;
   if (path.empty() || path[0] != '/') {
     auto named = dir_path(s, dir.inum);
-    path = named ? *named : where.path;
+    path = named ? *named : fmt::format("<{}>", dir.inum);
   }
   s.set_cwd(dir.inum, path);
   return Status::ok();
@@ -272,7 +272,7 @@ Status cmd_ncheck(CommandContext& ctx, const CommandSpec& spec) {
     if (digits.empty() || digits.size() > 15 ||
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         (inum = std::stoull(digits)) == 0 || inum > kMaxInum) {
-      return ctx.usage(fmt::format("ncheck: '{}' is not an inode number", word));
+      return ctx.usage(fmt::format("'{}' is not an inode number", word));
     }
     wanted.push_back(inum);
     found[inum];

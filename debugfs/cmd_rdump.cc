@@ -54,11 +54,7 @@ class Rdump {
 
   // The entries of directory `in` into `dirfd` (the root's, or a directory just made).
   void copy_entries(int dirfd, const InodeRef& in, const std::string& shown) {
-    if (!active_.insert(in.inum).second) {
-      error(shown, fmt::format("directory {} is already being copied (a directory cycle): not "
-                               "entered again", in.inum));
-      return;
-    }
+    if (!active_.insert(in.inum).second) return;  // copy_dir checked it
     auto listing = list_dir(s_, in);
     if (!listing) {
       error(shown, listing.status().message());
@@ -132,6 +128,11 @@ class Rdump {
   }
 
   void copy_dir(int dirfd, const std::string& name, const InodeRef& in, const std::string& shown) {
+    if (active_.count(in.inum)) {
+      error(shown, fmt::format("directory {} is already being copied (a directory cycle): not "
+                               "entered again", in.inum));
+      return;
+    }
     if (::mkdirat(dirfd, name.c_str(), 0700) != 0 && errno != EEXIST) {
       error(shown, std::strerror(errno));
       return;

@@ -40,7 +40,7 @@ Status cmd_help(CommandContext& ctx, const CommandSpec& spec) {
     return Status::ok();
   }
   const CommandSpec* c = find_command(args.operands[0]);
-  if (!c) return ctx.usage(fmt::format("help: no command '{}'", args.operands[0]));
+  if (!c) return ctx.usage(fmt::format("no command '{}'", args.operands[0]));
   fmt::print(ctx.out, "{}\n{}", c->synopsis, wrap(c->summary, 2));
   if (!c->aliases.empty()) {
     std::string aliases;

@@ -84,7 +84,9 @@ void print_superblock(FILE* out, const Superblock& sb) {
 std::string view_text(Session& s) {
   const ViewInfo& v = s.view();
   if (!v.no_reader.empty()) return "raw blocks only: " + v.no_reader;
-  std::string out = fmt::format("delta {}{}", v.delta, v.committed ? " (committed)" : " (older)");
+  std::string out = fmt::format("delta {}{}", v.delta,
+                                v.committed ? " (committed)"
+                                            : " (older: blocks it used may have been reused since)");
   if (v.log_replayed) {
     out += ", log replayed in memory";
   } else if (!v.log_note.empty()) {

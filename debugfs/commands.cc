@@ -226,8 +226,7 @@ Result<ParsedArgs> parse_args(CommandContext& ctx, const CommandSpec& spec, cons
     }
     if (std::find(args.valued.begin(), args.valued.end(), w) != args.valued.end()) {
       if (i + 1 >= words.size()) {
-        return ctx.usage(fmt::format("{}: {} needs a value (usage: {})", spec.name, w,
-                                     spec.synopsis));
+        return ctx.usage(fmt::format("{} needs a value (usage: {})", w, spec.synopsis));
       }
       out.values.emplace_back(w, words[++i]);
       continue;
@@ -242,11 +241,10 @@ Result<ParsedArgs> parse_args(CommandContext& ctx, const CommandSpec& spec, cons
       for (std::size_t k = 1; k < w.size(); ++k) out.flags.insert(std::string("-") + w[k]);
       continue;
     }
-    return ctx.usage(fmt::format("{}: unknown option '{}' (usage: {})", spec.name, w,
-                                 spec.synopsis));
+    return ctx.usage(fmt::format("unknown option '{}' (usage: {})", w, spec.synopsis));
   }
   if (out.operands.size() < args.min_operands || out.operands.size() > args.max_operands) {
-    return ctx.usage(fmt::format("{}: {} (usage: {})", spec.name,
+    return ctx.usage(fmt::format("{} (usage: {})",
                                  out.operands.size() < args.min_operands ? "too few arguments"
                                                                          : "too many arguments",
                                  spec.synopsis));

@@ -91,8 +91,12 @@ Result<DirListing> list_dir(Session& session, const InodeRef& dir) {
       if (d) {
         out.entries.push_back(std::move(*d));
       } else {
-        out.problems.push_back(fmt::format("dleaf {} slot {} (key {:#x}): {}", block, i,
-                                           leaf.key(i), d.status().message()));
+        auto value = leaf.value(i);
+        std::string name = value.size() > DirentLayout::kNameOffset
+                               ? printable(value.subspan(DirentLayout::kNameOffset))
+                               : std::string();
+        out.problems.push_back(fmt::format("dleaf {} slot {} (key {:#x}, name '{}'): {}", block,
+                                           i, leaf.key(i), name, d.status().message()));
       }
     }
   };
@@ -207,7 +211,7 @@ Result<Resolved> resolve(Session& session, std::string_view spec) {
     }
     if (name == "..") {
       at.inum = dir.rec.parent;
-      at.path = parent_path(at.path);
+      at.path = at.path.starts_with("/") ? parent_path(at.path) : fmt::format("<{}>", at.inum);
       continue;
     }
     TUX3_ASSIGN_OR_RETURN(auto entry, lookup(session, dir, name));

@@ -48,8 +48,7 @@ Result<TokenizedLine> tokenize(std::string_view line) {
       continue;
     }
     if (c == '#' && !in_word) break;
-    if (c == '>') {
-      TUX3_RETURN_IF_ERROR(end_word());
+    if (c == '>' && !in_word) {
       if (out.redirect || redirect_next) {
         return Status::invalid_argument("more than one output redirection");
       }

@@ -7,9 +7,10 @@
 //     the next character ordinary ("a\ b" is one word, "\>" a literal '>');
 //   - quoted and unquoted parts join into one word (/dir/"a name"); "" is an empty word;
 //   - an unquoted '#' at the start of a word starts a comment that runs to the end;
-//   - an unquoted '>' or '>>' redirects the command's output to the host file named by the
-//     next word (or the rest of the same word: >out.dot), truncating or appending; at most
-//     one redirection per line.
+//   - an unquoted '>' or '>>' at the start of a word redirects the command's output to the
+//     host file named by the next word (or the rest of the same word: >out.dot), truncating
+//     or appending; at most one redirection per line. Inside a word '>' is an ordinary
+//     character, so "<17>" names inode 17 and "ls>x" is one word.
 // Errors (InvalidArgument, one line): an unterminated quote, a bad escape, a trailing
 // backslash, a redirection without a file or given twice, a NUL byte.
 #pragma once

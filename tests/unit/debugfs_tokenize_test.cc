@@ -60,17 +60,23 @@ TEST(Tokenize, Redirection) {
   EXPECT_EQ(t->redirect->path, "out.dot");
   EXPECT_FALSE(t->redirect->append);
 
-  t = tokenize("log>>'my log'");
+  t = tokenize("log >>'my log'");
   ASSERT_TRUE(t.is_ok());
   EXPECT_EQ(t->words, (std::vector<std::string>{"log"}));
   ASSERT_TRUE(t->redirect.has_value());
   EXPECT_EQ(t->redirect->path, "my log");
   EXPECT_TRUE(t->redirect->append);
 
-  t = tokenize("cat '>' \">\"");
+  t = tokenize("cat '>' \">\" a>b");
   ASSERT_TRUE(t.is_ok());
-  EXPECT_EQ(t->words, (std::vector<std::string>{"cat", ">", ">"}));
+  EXPECT_EQ(t->words, (std::vector<std::string>{"cat", ">", ">", "a>b"}));
   EXPECT_FALSE(t->redirect.has_value());
+
+  t = tokenize("cat <17> > /dev/null");
+  ASSERT_TRUE(t.is_ok());
+  EXPECT_EQ(t->words, (std::vector<std::string>{"cat", "<17>"}));
+  ASSERT_TRUE(t->redirect.has_value());
+  EXPECT_EQ(t->redirect->path, "/dev/null");
 }
 
 TEST(Tokenize, Errors) {

@@ -92,6 +92,12 @@ void apply_chain(const LogChain& chain, Builder& edit) {
 Result<AllocMap> build_alloc_map(VolumeReader& reader, const LogChain* chain,
                                  const FsyncOverlay& overlay) {
   const Superblock& sb = reader.super();
+  // One bit a block: 512 MiB for 2^32 blocks. A volume far larger (or a damaged or hostile
+  // size in a dump) is refused rather than run out of memory.
+  if (sb.vol_blocks > kMaxMappedBlocks) {
+    return Status::not_supported(fmt::format("{} blocks are more than an allocation map in memory "
+                                             "holds here ({})", sb.vol_blocks, kMaxMappedBlocks));
+  }
   AllocMap map;
   map.vol_blocks = sb.vol_blocks;
   map.words.assign((sb.vol_blocks + 63) / 64, 0);

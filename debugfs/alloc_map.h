@@ -36,6 +36,9 @@ struct AllocMap {
   bool is_unknown(uint64_t block) const;
 };
 
+// The largest volume whose map is built: 2^36 blocks (an 8 GiB map).
+inline constexpr uint64_t kMaxMappedBlocks = uint64_t(1) << 36;
+
 // `chain`: the chain whose records to apply (null: the bitmap as on disk). Fails only
 // when the bitmap's own mapping (inode 1) cannot be read.
 Result<AllocMap> build_alloc_map(VolumeReader& reader, const LogChain* chain,

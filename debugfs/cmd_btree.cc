@@ -18,9 +18,8 @@ Result<TreeChoice> choose_tree(Session& s, const std::string& word) {
   const Superblock& sb = s.super();
   if (word == "itree") return TreeChoice{"inode table", "itree", sb.itree, kOwnerInodeTable, kMagicIleaf};
   if (word == "otree") return TreeChoice{"orphan tree", "otree", sb.otree, kOwnerOrphans, kMagicOleaf};
-  TUX3_ASSIGN_OR_RETURN(Resolved where, resolve(s, word));
-  auto inode = load_inode(s, where.inum);
-  if (!inode) return inode.status().with_context(printable(word));
+  auto inode = load_path(s, word);
+  if (!inode) return inode.status();
   bool dir = inode->rec.is_dir();
   return TreeChoice{fmt::format("inode {} {}", inode->inum, dir ? "directory index" : "extent tree"),
                     inode->inum, inode->rec.root, inode->inum, leaf_magic_for_mode(inode->rec.mode)};
@@ -47,16 +46,19 @@ Status cmd_btree(CommandContext& ctx, const CommandSpec& spec) {
       fmt::print(ctx.out, "root {} depth {}\n", tree.root.block, tree.root.depth);
     }
   }
+  // A verified node's JSON, with where the walk found it.
+  auto placed = [&](Json node, uint64_t low, uint64_t high, bool from_log) {
+    node["low"] = low;
+    node["high"] = high;
+    node["from_log"] = from_log;
+    node["error"] = nullptr;
+    nodes.push_back(std::move(node));
+  };
   WalkVisitor v;
   v.on_bnode = [&](uint64_t block, const Bnode& node, uint64_t low, uint64_t high) {
     bool from_log = rebuilt_from_log(*reader, block, node);
     if (ctx.json) {
-      Json j = bnode_json(block, node);
-      j["low"] = low;
-      j["high"] = high;
-      j["from_log"] = from_log;
-      j["error"] = nullptr;
-      nodes.push_back(std::move(j));
+      placed(bnode_json(block, node), low, high, from_log);
       return;
     }
     std::string in = indent(node.level);
@@ -68,12 +70,7 @@ Status cmd_btree(CommandContext& ctx, const CommandSpec& spec) {
   };
   v.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t low, uint64_t high) {
     if (ctx.json) {
-      Json j = leaf_json(items, block, leaf);
-      j["low"] = low;
-      j["high"] = high;
-      j["from_log"] = false;
-      j["error"] = nullptr;
-      nodes.push_back(std::move(j));
+      placed(leaf_json(items, block, leaf), low, high, false);
       return;
     }
     std::string in = indent(0);

@@ -21,13 +21,6 @@ using namespace format;
 
 namespace {
 
-Result<InodeRef> load_path(Session& s, const std::string& path) {
-  TUX3_ASSIGN_OR_RETURN(Resolved where, resolve(s, path));
-  auto inode = load_inode(s, where.inum);
-  if (!inode) return inode.status().with_context(printable(path));
-  return inode;
-}
-
 Status need_data(const InodeRef& in, const std::string& path) {
   uint32_t type = in.rec.type();
   if (type == kModeRegular || type == kModeSymlink) return Status::ok();

@@ -1,6 +1,5 @@
 // cmd_namespace.cc: ls, cd, pwd, stat, ncheck.
 #include <algorithm>
-#include <functional>
 #include <map>
 #include <set>
 
@@ -17,14 +16,6 @@ namespace tux3::debugfs {
 using namespace format;
 
 namespace {
-
-// Resolves and loads; the error names the path.
-Result<InodeRef> load_path(Session& s, const std::string& path) {
-  TUX3_ASSIGN_OR_RETURN(Resolved where, resolve(s, path));
-  auto inode = load_inode(s, where.inum);
-  if (!inode) return inode.status().with_context(printable(path));
-  return inode;
-}
 
 struct LsRow {
   std::string name;
@@ -279,29 +270,32 @@ Status cmd_ncheck(CommandContext& ctx, const CommandSpec& spec) {
   }
   std::vector<std::string> problems;
   std::set<uint64_t> entered;
-  // Depth first from the root; every directory entered once.
-  std::function<void(uint64_t, const std::string&)> walk = [&](uint64_t dir_inum,
-                                                               const std::string& path) {
-    if (!entered.insert(dir_inum).second) return;
+  // Depth first from the root, with a stack of its own (a volume may nest directories far
+  // deeper than a call stack goes); every directory entered once.
+  std::vector<std::pair<uint64_t, std::string>> pending{{kInoRoot, "/"}};
+  if (found.count(kInoRoot)) found[kInoRoot].push_back("/");
+  while (!pending.empty()) {
+    auto [dir_inum, path] = std::move(pending.back());
+    pending.pop_back();
+    if (!entered.insert(dir_inum).second) continue;
     auto dir = load_inode(s, dir_inum);
     if (!dir) {
       problems.push_back(fmt::format("{}: {}", printable(path), dir.status().message()));
-      return;
+      continue;
     }
     auto listing = list_dir(s, *dir);
     if (!listing) {
       problems.push_back(fmt::format("{}: {}", printable(path), listing.status().message()));
-      return;
+      continue;
     }
     for (const std::string& p : listing->problems) problems.push_back(p);
-    for (const Dirent& d : listing->entries) {
+    for (auto it = listing->entries.rbegin(); it != listing->entries.rend(); ++it) {
+      const Dirent& d = *it;
       std::string child = (path == "/" ? "" : path) + "/" + d.name;
-      if (auto it = found.find(d.inum); it != found.end()) it->second.push_back(child);
-      if (d.type == FileType::kDirectory) walk(d.inum, child);
+      if (auto f = found.find(d.inum); f != found.end()) f->second.push_back(child);
+      if (d.type == FileType::kDirectory) pending.emplace_back(d.inum, std::move(child));
     }
-  };
-  if (found.count(kInoRoot)) found[kInoRoot].push_back("/");
-  walk(kInoRoot, "/");
+  }
   if (ctx.json) {
     Json doc = json_document("ncheck");
     Json inodes = Json::array();

@@ -128,6 +128,10 @@ class Rdump {
   }
 
   void copy_dir(int dirfd, const std::string& name, const InodeRef& in, const std::string& shown) {
+    if (active_.size() >= kMaxDepth) {
+      error(shown, fmt::format("more than {} directories deep: not entered", kMaxDepth));
+      return;
+    }
     if (active_.count(in.inum)) {
       error(shown, fmt::format("directory {} is already being copied (a directory cycle): not "
                                "entered again", in.inum));
@@ -216,6 +220,9 @@ class Rdump {
     set_attributes_at(dirfd, name, in.rec, shown, false);
     ++copied_;
   }
+
+  // Each level holds an open directory; a damaged volume may nest without end.
+  static constexpr std::size_t kMaxDepth = 512;
 
   CommandContext& ctx_;
   Session& s_;

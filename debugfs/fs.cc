@@ -225,6 +225,13 @@ Result<Resolved> resolve(Session& session, std::string_view spec) {
   return at;
 }
 
+Result<InodeRef> load_path(Session& session, const std::string& path) {
+  TUX3_ASSIGN_OR_RETURN(Resolved where, resolve(session, path));
+  auto inode = load_inode(session, where.inum);
+  if (!inode) return inode.status().with_context(printable(path));
+  return inode;
+}
+
 Result<std::string> dir_path(Session& session, uint64_t dir) {
   std::vector<std::string> names;
   std::set<uint64_t> seen;

@@ -62,6 +62,8 @@ struct Resolved {
 };
 // NotFound ("no such file or directory"), Corruption, InvalidArgument (a bad "<N>").
 Result<Resolved> resolve(Session& session, std::string_view spec);
+// resolve() and load_inode(); errors name the path as given.
+Result<InodeRef> load_path(Session& session, const std::string& path);
 // The absolute path of a directory, from its PARENT chain. Corruption on a cycle or a
 // directory its parent does not name.
 Result<std::string> dir_path(Session& session, uint64_t dir);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 
 #include <editline/readline.h>
 #include <fmt/format.h>
@@ -103,6 +104,8 @@ LineOutcome Shell::execute(std::string_view line) {
   if (s) {
     try {
       s = spec->run(ctx, *spec);
+    } catch (const std::bad_alloc&) {
+      s = Status::no_space("out of memory");
     } catch (const std::exception& e) {
       // fmt reports a failed write (a closed pipe, a full disk) by throwing.
       s = Status::io_error(fmt::format("writing the output: {}", e.what()));

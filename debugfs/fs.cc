@@ -50,8 +50,9 @@ Result<InodeRef> load_inode(Session& session, uint64_t inum) {
   if (!raw) return Status::not_found(fmt::format("inode {} does not exist", inum));
   auto rec = decode_inode(raw->value, inum);
   if (!rec) {
-    return Status::corruption(fmt::format("inode {} (ileaf {} slot {}): {}", inum, raw->leaf,
-                                          raw->slot, rec.status().message()))
+    std::string why = rec.status().message();
+    if (!why.starts_with(fmt::format("inode {}:", inum))) why = fmt::format("inode {}: {}", inum, why);
+    return Status::corruption(fmt::format("{} (ileaf {} slot {})", why, raw->leaf, raw->slot))
         .at_block(raw->leaf);
   }
   InodeRef out{inum, std::move(*rec), raw->leaf, raw->slot, raw->value.size(), {}};

@@ -62,6 +62,9 @@ Result<CommandLine> parse_dump(int argc, char** argv, CommandLine cmd) {
       ("scramble-key", po::value<std::string>()->value_name("KEY"),
        "the key of --scramble's hash (default: random, never stored): the same key gives "
        "the same names")
+      ("previous-cycle", "also the previous unify cycle: the other superblock slot's log and "
+       "the older tree blocks it names, for tux3-replay --until-delta of a delta before the "
+       "last unify")
       ("level,z", po::value<std::string>()->value_name("N"),
        fmt::format("zstd compression level, 1 to {} (default {})", ZSTD_maxCLevel(),
                    kDefaultLevel).c_str())
@@ -94,6 +97,11 @@ Result<CommandLine> parse_dump(int argc, char** argv, CommandLine cmd) {
     if (!cmd.dump.scramble) return usage("--scramble-key without --scramble");
     cmd.dump.scramble_key = vm["scramble-key"].as<std::string>();
     if (cmd.dump.scramble_key.empty()) return usage("--scramble-key: an empty key");
+  }
+  cmd.dump.previous_cycle = vm.count("previous-cycle") > 0;
+  if (cmd.dump.previous_cycle && (cmd.dump.data || cmd.dump.scramble)) {
+    return usage(fmt::format("--previous-cycle is for a metadata dump: not with {}",
+                             cmd.dump.data ? "--data" : "--scramble"));
   }
   if (cmd.dump.data && cmd.dump.scramble) {
     return usage("--data and --scramble contradict each other: the data would still be there");

@@ -3,7 +3,8 @@
 # on a populated one (mkfs.tux3 --root-dir), the restored image gives exactly what the
 # original gives to fsck.tux3 -fn, tux3-replay (-n, -p, -p -j, --until-delta of every logged
 # delta) and tux3-inspect (verify; tree without file contents); and after tux3-replay has
-# written both, they still agree. With --data, restore is byte-identical (cmp). A dump through a pipe (OUT -, IN -) is the same bytes as through files.
+# written both, they still agree. With --data, restore is byte-identical (cmp). With
+# --previous-cycle, a delta before the last unify replays as on the original too. A dump through a pipe (OUT -, IN -) is the same bytes as through files.
 source "$(dirname "${BASH_SOURCE[0]}")/image_lib.sh" "$@"
 export SOURCE_DATE_EPOCH=$TEST_TIME
 
@@ -24,6 +25,35 @@ for name in crashed populated; do
   check "$name: the restored image is sparse" \
     test "$(allocated_bytes "data-$name/$name.img")" -le "$(allocated_bytes "$img")"
 done
+
+# The previous cycle: a volume closed cleanly ends with a unify, so the other slot's delta
+# (the last before it) is in the previous cycle. Its older states are in a dump only with
+# --previous-cycle; without, the dump is smaller and the committed state the same.
+new_image orig/closed.img 16m
+"$WRITER" -q --time "$TEST_TIME" orig/closed.img - >/dev/null <<'EOS'
+mkdir /a
+write /a/one 8k
+sync
+write /a/two 8k
+sync
+rename /a/one /a/three
+sync
+EOS
+older=$("$REPLAY" -p orig/closed.img | sed -n 's/^superblock slot [01]: delta \([0-9]*\)$/\1/p')
+dump_restore orig/closed.img previous --previous-cycle
+dump_restore orig/closed.img current
+check "--previous-cycle makes a larger dump" \
+  test "$(file_size previous/dump.t3i)" -gt "$(file_size current/dump.t3i)"
+expect_same_results orig/closed.img current/closed.img "a closed volume without its previous cycle"
+for dir in orig previous current; do
+  rc=0
+  (cd "$dir" && "$REPLAY" -n -v --until-delta "$older" closed.img) >"until-$dir.txt" 2>&1 || rc=$?
+  echo "exit $rc" >>"until-$dir.txt"
+done
+check "--previous-cycle: --until-delta $older as on the original" \
+  cmp -s until-orig.txt until-previous.txt
+check "without it, delta $older does not replay as on the original" \
+  not cmp -s until-orig.txt until-current.txt
 
 # Replay writes the same state on the original and on the restored copy of the crash.
 cp orig/crashed.img replayed-orig.img

@@ -137,7 +137,11 @@ struct DumpOptions {
   // volume as replay leaves it (see write_metadump). Not with data.
   bool scramble = false;
   std::string scramble_key;  // empty: a random key, forgotten after the dump
-  int level = 3;             // zstd compression level, 1 to 19
+  // Also the previous unify cycle (see write_metadump). Not with scramble.
+  bool previous_cycle = false;
+  int level = 12;            // zstd compression level, 1 to 22
+  // Threads compressing chunks: 0, one per CPU (at most 4); 1, the caller's thread only.
+  unsigned threads = 0;
   int64_t created_sec = 0;
   std::string producer;
   // Called during the dump, often; may be empty.
@@ -165,10 +169,13 @@ struct DumpReport {
 // area and both superblock slots); every node of the inode table, of every file's extent
 // tree and directory index, of the orphan tree, and the bitmap blocks, reached through the
 // committed state (the log replayed in memory) and through the trees as they are on disk
-// (bnodes as the last unify wrote them); long symlink targets; the log chain of both
-// superblock slots and every block its records name as a tree node; the fsync stream blocks
-// of both slots' stream tables, the first block after each stream's end, and the data blocks
-// the stream records map (so that replay checks the same data checksums). A block named as
+// (bnodes as the last unify wrote them) and through the other superblock slot's state; long
+// symlink targets; the log chain and every block its records name as a tree node; the
+// fsync stream blocks of both slots' stream tables, the first block after each stream's
+// end, and the data blocks the stream records map (so that replay checks the same data
+// checksums). When a unify separates the other slot's delta from the committed one, its
+// log chain is the previous cycle, whose older blocks the unify freed: only with
+// previous_cycle are it, the blocks its records name and its state dumped. A block named as
 // a tree node or stream block that carries no tux3 magic is stored with its first four
 // bytes only (the rest zero), so a checker sees the same wrong magic without the data.
 // Blocks that are all zeros are never stored: those of a metadata dump are listed (ZERO),

@@ -7,10 +7,12 @@
 //      blocks, long symlink targets. A tree is walked tolerantly: a node that does not read
 //      or verify is kept (its parent named it) and the walk goes on with its siblings;
 //   3. with history: the same trees as they are on disk (bnodes as the last unify wrote
-//      them), the state of the other superblock slot, every block the records of both log
-//      chains name as a tree node or stream block, and the fsync streams of both slots'
+//      them), every block the records of the log chain name as a tree node or stream
+//      block, the state of the other superblock slot, and the fsync streams of both slots'
 //      stream tables, each followed from its reserved head to the first block that does
-//      not count (kept too), with the data blocks its records map.
+//      not count (kept too), with the data blocks its records map;
+//   4. with previous_cycle, when a unify separates the other slot's delta from the
+//      committed one: the other slot's log chain and the blocks its records name.
 // Leaves are visited once whatever the state (a leaf's bytes are the same in every state);
 // bnodes once per state (a replayed bnode differs from state to state).
 #include "image/collect.h"
@@ -77,9 +79,12 @@ class Collector {
     unsigned other = 1 - *slots_.chosen;
     if (slots_.slots[other].is_ok()) {
       const Superblock& sb = *slots_.slots[other];
-      TUX3_RETURN_IF_ERROR(walk_log(sb));
       TUX3_RETURN_IF_ERROR(walk_streams(sb));
-      if (sb.delta < committed_.delta) {
+      // Its chain is a prefix of the committed one, unless a unify came between: then it
+      // is the previous cycle, whose older blocks the unify freed.
+      bool previous_cycle = sb.delta < committed_.unify_delta;
+      if (sb.delta < committed_.delta && (!previous_cycle || options_.previous_cycle)) {
+        TUX3_RETURN_IF_ERROR(walk_log(sb));
         auto older = VolumeReader::open_at(device_, slots_, sb, true, true);
         if (older) TUX3_RETURN_IF_ERROR(walk_state(**older, false));
       }
@@ -183,39 +188,62 @@ class Collector {
   // I/O errors stop the dump; anything else was noted where it happened.
   static Status io(Status s) { return s.code() == Errc::kIoError ? s : Status::ok(); }
 
+  // What the walk needs of an inode record: its type and tree, read from the record's
+  // core without decoding the rest (a tree is verified node by node as it is walked; the
+  // records of a file's data are never interpreted).
+  struct InodeTree {
+    uint64_t inum;
+    uint32_t mode;
+    TreeRoot root;
+  };
+
   // Every tree of one state.
   Status walk_state(VolumeReader& r, bool report) {
     bnodes_seen_.clear();
-    std::vector<std::pair<uint64_t, InodeRecord>> inodes;
+    std::vector<InodeTree> inodes;
     TUX3_RETURN_IF_ERROR(walk_tree(r, r.super().itree, kOwnerInodeTable, kMagicIleaf, report,
                                    [&](const LeafView& leaf) {
                                      for (std::size_t i = 0; i < leaf.size(); ++i) {
-                                       auto inode = decode_inode(leaf.value(i), leaf.key(i));
-                                       if (inode) {
-                                         inodes.emplace_back(leaf.key(i), std::move(*inode));
-                                       } else {
-                                         note(report, inode.status().message());
-                                       }
+                                       add_inode(leaf.key(i), leaf.value(i), report, inodes);
                                      }
                                    }));
-    for (const auto& [inum, inode] : inodes) {
-      TUX3_RETURN_IF_ERROR(walk_inode(r, inum, inode, report));
-    }
+    for (const InodeTree& inode : inodes) TUX3_RETURN_IF_ERROR(walk_inode(r, inode, report));
     return walk_tree(r, r.super().otree, kOwnerOrphans, kMagicOleaf, report,
                      [](const LeafView&) {});
   }
 
-  Status walk_inode(VolumeReader& r, uint64_t inum, const InodeRecord& inode, bool report) {
-    if (inode.is_dir()) {
+  // Notes an inode whose tree or inline extents the dump needs.
+  void add_inode(uint64_t inum, std::span<const uint8_t> value, bool report,
+                 std::vector<InodeTree>& out) {
+    if (value.size() < InodeLayout::kCoreSize) {
+      note(report, fmt::format("inode {}: record of {} bytes is shorter than its core", inum,
+                               value.size()));
+      return;
+    }
+    uint32_t mode = InodeLayout::Mode::get(value);
+    uint32_t type = mode & kModeTypeMask;
+    // The bitmap's blocks and a long symlink's target are metadata; a file's data is not.
+    if (inum == kInoBitmap || type == kModeSymlink) {
+      auto inode = decode_inode(value, inum);
+      if (!inode) {
+        note(report, inode.status().message());
+      } else {
+        BlockRole role = inum == kInoBitmap ? BlockRole::kStructure : BlockRole::kContent;
+        for (const Extent& e : inode->inline_extents) add_extent(e, role);
+      }
+    }
+    TreeRoot root{InodeLayout::RootBlock::get(value), InodeLayout::RootDepth::get(value)};
+    if (!root.empty()) out.push_back({inum, mode, root});
+  }
+
+  Status walk_inode(VolumeReader& r, const InodeTree& inode, bool report) {
+    const uint64_t inum = inode.inum;
+    if ((inode.mode & kModeTypeMask) == kModeDirectory) {
       return walk_tree(r, inode.root, inum, kMagicDleaf, report, [](const LeafView&) {});
     }
-    // The bitmap's blocks and a long symlink's target are metadata; a file's data is not.
-    bool bitmap = inum == kInoBitmap, symlink = inode.type() == kModeSymlink;
+    bool bitmap = inum == kInoBitmap;
+    bool keep_extents = bitmap || (inode.mode & kModeTypeMask) == kModeSymlink;
     BlockRole role = bitmap ? BlockRole::kStructure : BlockRole::kContent;
-    bool keep_extents = bitmap || symlink;
-    if (keep_extents) {
-      for (const Extent& e : inode.inline_extents) add_extent(e, role);
-    }
     return walk_tree(r, inode.root, inum, kMagicXleaf, report, [&](const LeafView& leaf) {
       if (!keep_extents) return;
       for (std::size_t i = 0; i < leaf.size(); ++i) {

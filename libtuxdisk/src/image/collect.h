@@ -33,6 +33,10 @@ struct CollectOptions {
   // the other superblock slot's state, every block the log records name, the fsync
   // streams. Off for a scrambled dump, which holds the replayed state alone.
   bool history = true;
+  // With history: also the previous unify cycle, when the other superblock slot's delta
+  // is older than the last unify: its log chain, the blocks its records name and its
+  // state (tux3-replay --until-delta of a delta before the last unify needs them).
+  bool previous_cycle = false;
   // Called with the number of blocks found so far, now and then; may be empty.
   std::function<void(uint64_t found)> progress;
 };

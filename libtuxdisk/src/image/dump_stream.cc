@@ -186,18 +186,11 @@ std::optional<uint64_t> get_varint(std::span<const uint8_t> bytes, std::size_t& 
 // ---- Writing ----
 
 Result<std::unique_ptr<ChunkWriter>> ChunkWriter::open(ByteSink& out,
-                                                       const MetadumpHeader& header, int level) {
+                                                       const MetadumpHeader& header, int level,
+                                                       unsigned threads) {
   std::unique_ptr<ChunkWriter> w(new ChunkWriter(out, header));
-  w->cctx_.reset(ZSTD_createCCtx());
-  if (!w->cctx_) return Status::no_space("zstd: cannot allocate a compression context");
-  size_t r = ZSTD_CCtx_setParameter(w->cctx_.get(), ZSTD_c_compressionLevel, level);
-  if (!ZSTD_isError(r)) r = ZSTD_CCtx_setParameter(w->cctx_.get(), ZSTD_c_checksumFlag, 1);
-  if (ZSTD_isError(r)) {
-    return Status::invalid_argument(
-        fmt::format("zstd level {}: {}", level, ZSTD_getErrorName(r)));
-  }
+  TUX3_ASSIGN_OR_RETURN(w->compressor_, FrameCompressor::open(level, threads));
   w->chunk_.reserve(header.chunk_bytes);
-  w->compressed_.resize(ZSTD_CStreamOutSize());
   std::array<uint8_t, kMetadumpHeaderSize> bytes;
   encode_dump_header(header, bytes);
   TUX3_RETURN_IF_ERROR(w->write_bytes(bytes));
@@ -258,23 +251,14 @@ Status ChunkWriter::add_run(uint64_t first, std::span<const uint8_t> bytes) {
 
 Status ChunkWriter::flush_chunk() {
   if (chunk_.empty()) return Status::ok();
-  ZSTD_CCtx* c = cctx_.get();
-  ZSTD_CCtx_reset(c, ZSTD_reset_session_only);
-  ZSTD_CCtx_setPledgedSrcSize(c, chunk_.size());
-  ZSTD_inBuffer in{chunk_.data(), chunk_.size(), 0};
-  for (;;) {
-    ZSTD_outBuffer out{compressed_.data(), compressed_.size(), 0};
-    size_t left = ZSTD_compressStream2(c, &out, &in, ZSTD_e_end);
-    if (ZSTD_isError(left)) {
-      return Status::io_error(fmt::format("zstd: {}", ZSTD_getErrorName(left)));
-    }
-    TUX3_RETURN_IF_ERROR(write_bytes(std::span<const uint8_t>(compressed_.data(), out.pos)));
-    if (left == 0) break;
-  }
+  std::vector<uint8_t> full;
+  full.reserve(header_.chunk_bytes);
+  std::swap(full, chunk_);
   ++counts_.chunks;
-  chunk_.clear();
   chunk_end_ = 0;
-  return Status::ok();
+  return compressor_->submit(std::move(full), [this](std::span<const uint8_t> frame) {
+    return write_bytes(frame);
+  });
 }
 
 Status ChunkWriter::finish() {
@@ -283,6 +267,9 @@ Status ChunkWriter::finish() {
   put_varint(chunk_, counts_.blocks);
   put_varint(chunk_, counts_.zero_blocks);
   TUX3_RETURN_IF_ERROR(flush_chunk());
+  TUX3_RETURN_IF_ERROR(compressor_->drain([this](std::span<const uint8_t> frame) {
+    return write_bytes(frame);
+  }));
   return out_.finish();
 }
 

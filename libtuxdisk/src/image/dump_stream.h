@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "image/frame_compressor.h"
 #include "tuxdisk/metadump.h"
 #include "tuxdisk/status.h"
 
@@ -53,20 +54,18 @@ void put_varint(std::vector<uint8_t>& out, uint64_t value);
 // bytes, overflows 64 bits or is not minimal.
 std::optional<uint64_t> get_varint(std::span<const uint8_t> bytes, std::size_t& pos);
 
-struct CctxFree {
-  void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
-};
 struct DctxFree {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 
 // Collects records into chunks and writes each as one zstd frame (content size and
-// checksum in the frame header). Not thread-safe.
+// checksum in the frame header), compressed on `threads` worker threads (0 or 1: on the
+// caller's). Not thread-safe.
 class ChunkWriter {
  public:
   // Writes the header at once. `level`: zstd level.
   static Result<std::unique_ptr<ChunkWriter>> open(ByteSink& out, const MetadumpHeader& header,
-                                                   int level);
+                                                   int level, unsigned threads = 0);
   // Appends a run of blocks (bytes: count × block size, in order); split across chunks as
   // needed. REQUIRES: first is past the end of the previous run.
   Status add_run(uint64_t first, std::span<const uint8_t> bytes);
@@ -85,9 +84,8 @@ class ChunkWriter {
 
   ByteSink& out_;
   MetadumpHeader header_;
-  std::unique_ptr<ZSTD_CCtx, CctxFree> cctx_;
+  std::unique_ptr<FrameCompressor> compressor_;
   std::vector<uint8_t> chunk_;       // the chunk being filled
-  std::vector<uint8_t> compressed_;  // its frame
   uint64_t chunk_end_ = 0;           // the end of the chunk's previous run (block number)
   uint64_t stream_end_ = 0;          // ... of the stream's, for the ascending check
   DumpCounts counts_;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -205,6 +206,9 @@ MetadumpHeader header_for(const Superblock& sb, const BlockDevice& dev, const Du
 }  // namespace
 
 Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, ByteSink& sink) {
+  if (o.previous_cycle && (o.data || o.scramble)) {
+    return Status::invalid_argument("the previous cycle is only for a metadata dump");
+  }
   if (o.data && o.scramble) {
     return Status::invalid_argument("a dump with data cannot be scrambled: the data would "
                                     "still be there");
@@ -241,6 +245,7 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
   if (!o.data) {
     image::CollectOptions co;
     co.history = !o.scramble;
+    co.previous_cycle = o.previous_cycle;
     co.progress = [&](uint64_t found) {
       report_progress(o, DumpProgress::Phase::kScan, found, 0);
     };
@@ -264,7 +269,10 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
     }
   }
 
-  TUX3_ASSIGN_OR_RETURN(auto writer, image::ChunkWriter::open(sink, report.header, o.level));
+  unsigned threads = o.threads;
+  if (threads == 0) threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
+  TUX3_ASSIGN_OR_RETURN(auto writer,
+                        image::ChunkWriter::open(sink, report.header, o.level, threads));
   RunBuilder runs(*writer, report.header.block_size(), !o.data);
   if (o.data) {
     TUX3_RETURN_IF_ERROR(write_everything(*dev, report.header, o, runs));

@@ -18,11 +18,11 @@ case "${1:-}" in
     # scale runs in the plain build.
     export TUX3_CRASH_LEVEL=quick
     export TUX3_MUTATE_ITERATIONS=40  # random-damage images (tests/images/mutate.py)
-    export TUX3_FUSE_DIFF_OPS=300      # operations per seed of tests/cli/fuse_diff.py
     # Left to the plain build: the FUSE server killed with SIGKILL (no sanitizer report
-    # can come from it) and the real programs (the differential test covers the same
-    # operations here); CI's time is short.
-    filter=(-E 'cli_fuse_(kill|programs)')
+    # can come from it), the real programs (cli_fuse_basic covers the same operations
+    # here), the differential test's long random runs, and mkfs's byte-for-byte
+    # reproducibility runs (the same code paths as cli_mkfs_rootdir); CI's time is short.
+    filter=(-E 'cli_fuse_(kill|programs|diff)|cli_mkfs_rootdir_repro')
     export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:strict_string_checks=1
     export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
     ;;

@@ -14,8 +14,6 @@ inline constexpr int kExitOk = 0, kExitError = 8, kExitUsage = 16;
 
 // Prints "tux3-image: MESSAGE" on standard error; returns code.
 int fail(int code, const std::string& message);
-// "812 KiB", "4.8 MiB": a byte count for people.
-std::string human_bytes(uint64_t bytes);
 
 int run_dump(const CommandLine& cmd);
 int run_restore(const CommandLine& cmd);

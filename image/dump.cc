@@ -10,6 +10,7 @@
 
 #include "cmdline.h"
 #include "commands.h"
+#include "tuxdisk/size_parse.h"
 #include "progress.h"
 #include "volume_device.h"
 
@@ -109,8 +110,8 @@ int run_dump(const CommandLine& cmd) {
     std::string what = cmd.dump.data ? "blocks" : cmd.dump.scramble ? "blocks of scrambled metadata"
                                                                     : "blocks of metadata";
     std::string line = fmt::format("{}: {} {} ({}) in {}: {}\n", cmd.source, c.blocks, what,
-                                   human_bytes(c.blocks << report->header.block_bits),
-                                   human_bytes(c.stream_bytes), out_name);
+                                   format_size(c.blocks << report->header.block_bits),
+                                   format_size(c.stream_bytes), out_name);
     if (to_stdout) {
       fmt::print(stderr, "{}", line);
     } else {

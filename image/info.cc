@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "tuxdisk/size_parse.h"
 
 namespace tux3::image_tool {
 
@@ -46,11 +47,11 @@ void print_text(const std::string& name, const MetadumpHeader& h, const DumpCoun
   row("label", h.label);
   row("block size", std::to_string(h.block_size()));
   row("volume", fmt::format("{} blocks ({}), on a device of {} bytes", h.vol_blocks,
-                            human_bytes(h.volume_bytes()), h.device_bytes));
+                            format_size(h.volume_bytes()), h.device_bytes));
   row("format version", std::to_string(h.volume_version));
   row("committed delta", std::to_string(h.delta));
   row("blocks", fmt::format("{} ({}) in {} runs, {} chunks", c.blocks,
-                            human_bytes(c.blocks << h.block_bits), c.runs, c.chunks));
+                            format_size(c.blocks << h.block_bits), c.runs, c.chunks));
   for (std::size_t k = 0; k < kDumpBlockKinds; ++k) {
     fmt::print("  {:<18} {}\n", dump_block_kind_name(DumpBlockKind(k)), c.by_kind[k]);
   }
@@ -60,7 +61,7 @@ void print_text(const std::string& name, const MetadumpHeader& h, const DumpCoun
     ratio = fmt::format(", {:.1f} times smaller than its blocks",
                         double(c.blocks << h.block_bits) / double(c.stream_bytes));
   }
-  row("stream", fmt::format("{} bytes ({}){}", c.stream_bytes, human_bytes(c.stream_bytes),
+  row("stream", fmt::format("{} bytes ({}){}", c.stream_bytes, format_size(c.stream_bytes),
                             ratio));
 }
 
@@ -71,7 +72,8 @@ void print_json(const std::string& name, const MetadumpHeader& h, const DumpCoun
   doc["created"] = h.created_sec;
   doc["flags"] = {{"data", bool(h.flags & kDumpData)},
                   {"scrambled", bool(h.flags & kDumpScrambled)},
-                  {"replayed", bool(h.flags & kDumpReplayed)}};
+                  {"replayed", bool(h.flags & kDumpReplayed)},
+                  {"predicted", bool(h.flags & kDumpPredicted)}};
   doc["volume"] = {{"uuid", format::uuid_to_string(h.uuid)},
                    {"label", h.label},
                    {"block_size", h.block_size()},

@@ -21,19 +21,6 @@ int fail(int code, const std::string& message) {
   return code;
 }
 
-std::string human_bytes(uint64_t bytes) {
-  static constexpr const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB"};
-  if (bytes < 1024) return fmt::format("{} bytes", bytes);
-  double value = double(bytes);
-  int unit = 0;
-  while (value >= 1024 && unit < 5) {
-    value /= 1024;
-    ++unit;
-  }
-  return value < 10 ? fmt::format("{:.1f} {}", value, units[unit])
-                    : fmt::format("{:.0f} {}", value, units[unit]);
-}
-
 }  // namespace tux3::image_tool
 
 int main(int argc, char** argv) {

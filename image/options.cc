@@ -35,11 +35,30 @@ constexpr const char* kTopHelp =
     "  -V [ --version ]  print the version and exit\n"
     "  -h [ --help ]     print this help and exit\n";
 
-// Two operands, named as the synopsis names them.
-Status take_operands(const po::variables_map& vm, const char* first, const char* second,
+// A command's own options parsed, with its operands (any number) and the options every
+// command has (--version, --help): sets cmd.help_text, cmd.help and cmd.version.
+Result<po::variables_map> parse_command(int argc, char** argv, po::options_description& visible,
+                                        std::string_view synopsis, CommandLine& cmd,
+                                        std::vector<std::string>& operands) {
+  visible.add_options()
+      ("version,V", "print the version and exit")
+      ("help,h", "print this help and exit");
+  po::options_description hidden;
+  hidden.add_options()("operand", po::value<std::vector<std::string>>());
+  po::positional_options_description positional;
+  positional.add("operand", -1);
+  TUX3_ASSIGN_OR_RETURN(cmdline::Parsed parsed,
+                        cmdline::parse(argc, argv, visible, hidden, positional, synopsis));
+  cmd.help_text = std::move(parsed.help_text);
+  cmd.help = parsed.vm.count("help") > 0;
+  cmd.version = parsed.vm.count("version") > 0;
+  if (parsed.vm.count("operand")) operands = parsed.vm["operand"].as<std::vector<std::string>>();
+  return std::move(parsed.vm);
+}
+
+// Exactly two operands, named as the synopsis names them.
+Status take_operands(const std::vector<std::string>& ops, const char* first, const char* second,
                      std::string& a, std::string& b) {
-  std::vector<std::string> ops;
-  if (vm.count("operand")) ops = vm["operand"].as<std::vector<std::string>>();
   if (ops.size() < 2) {
     return usage(fmt::format("{} (try --help)", ops.empty()
                                                     ? fmt::format("no {} and {} given", first, second)
@@ -69,26 +88,17 @@ Result<CommandLine> parse_dump(int argc, char** argv, CommandLine cmd) {
        fmt::format("zstd compression level, 1 to {} (default {})", ZSTD_maxCLevel(),
                    kDefaultLevel).c_str())
       ("force,f", "overwrite OUT if it exists and is not empty")
-      ("quiet,q", "no progress bar and no summary")
-      ("version,V", "print the version and exit")
-      ("help,h", "print this help and exit");
-  po::options_description hidden;
-  hidden.add_options()("operand", po::value<std::vector<std::string>>());
-  po::positional_options_description positional;
-  positional.add("operand", -1);
+      ("quiet,q", "no progress bar and no summary");
+  std::vector<std::string> ops;
   TUX3_ASSIGN_OR_RETURN(
-      cmdline::Parsed parsed,
-      cmdline::parse(argc, argv, visible, hidden, positional,
-                     "Usage: tux3-image dump [options] SOURCE OUT|-\n"
-                     "Write the metadata of the tux3 volume on SOURCE (a device or image file) "
-                     "to OUT as one compressed stream (- for standard output). See "
-                     "tux3-image(8).\n"));
-  const po::variables_map& vm = parsed.vm;
-  cmd.help_text = std::move(parsed.help_text);
-  cmd.help = vm.count("help") > 0;
-  cmd.version = vm.count("version") > 0;
+      po::variables_map vm,
+      parse_command(argc, argv, visible,
+                    "Usage: tux3-image dump [options] SOURCE OUT|-\n"
+                    "Write the metadata of the tux3 volume on SOURCE (a device or image file) to "
+                    "OUT as one compressed stream (- for standard output). See tux3-image(8).\n",
+                    cmd, ops));
   if (cmd.help || cmd.version) return cmd;
-  TUX3_RETURN_IF_ERROR(take_operands(vm, "SOURCE", "OUT", cmd.source, cmd.out));
+  TUX3_RETURN_IF_ERROR(take_operands(ops, "SOURCE", "OUT", cmd.source, cmd.out));
   cmd.quiet = vm.count("quiet") > 0;
   cmd.force = vm.count("force") > 0;
   cmd.dump.data = vm.count("data") > 0;
@@ -128,25 +138,17 @@ Result<CommandLine> parse_restore(int argc, char** argv, CommandLine cmd) {
        "is in use")
       ("zero", "on a block device, write zeros over every block the dump does not hold "
        "(default: those blocks are left as they are)")
-      ("quiet,q", "no progress bar and no summary")
-      ("version,V", "print the version and exit")
-      ("help,h", "print this help and exit");
-  po::options_description hidden;
-  hidden.add_options()("operand", po::value<std::vector<std::string>>());
-  po::positional_options_description positional;
-  positional.add("operand", -1);
+      ("quiet,q", "no progress bar and no summary");
+  std::vector<std::string> ops;
   TUX3_ASSIGN_OR_RETURN(
-      cmdline::Parsed parsed,
-      cmdline::parse(argc, argv, visible, hidden, positional,
-                     "Usage: tux3-image restore [options] IN|- TARGET\n"
-                     "Write the volume the dump IN holds (- for standard input) to TARGET: a "
-                     "new sparse image file, or a block device. See tux3-image(8).\n"));
-  const po::variables_map& vm = parsed.vm;
-  cmd.help_text = std::move(parsed.help_text);
-  cmd.help = vm.count("help") > 0;
-  cmd.version = vm.count("version") > 0;
+      po::variables_map vm,
+      parse_command(argc, argv, visible,
+                    "Usage: tux3-image restore [options] IN|- TARGET\n"
+                    "Write the volume the dump IN holds (- for standard input) to TARGET: a new "
+                    "sparse image file, or a block device. See tux3-image(8).\n",
+                    cmd, ops));
   if (cmd.help || cmd.version) return cmd;
-  TUX3_RETURN_IF_ERROR(take_operands(vm, "IN", "TARGET", cmd.in, cmd.target));
+  TUX3_RETURN_IF_ERROR(take_operands(ops, "IN", "TARGET", cmd.in, cmd.target));
   if (cmd.target == "-") return usage("TARGET '-': a volume is restored to a file or device");
   cmd.quiet = vm.count("quiet") > 0;
   cmd.force = vm.count("force") > 0;
@@ -156,27 +158,16 @@ Result<CommandLine> parse_restore(int argc, char** argv, CommandLine cmd) {
 
 Result<CommandLine> parse_info(int argc, char** argv, CommandLine cmd) {
   po::options_description visible("Options");
-  visible.add_options()
-      ("json,j", "print the description as one JSON object")
-      ("version,V", "print the version and exit")
-      ("help,h", "print this help and exit");
-  po::options_description hidden;
-  hidden.add_options()("operand", po::value<std::vector<std::string>>());
-  po::positional_options_description positional;
-  positional.add("operand", -1);
-  TUX3_ASSIGN_OR_RETURN(
-      cmdline::Parsed parsed,
-      cmdline::parse(argc, argv, visible, hidden, positional,
-                     "Usage: tux3-image info [options] IN|-\n"
-                     "Read the dump IN (- for standard input) whole, verifying it, and print "
-                     "its header and what it holds. See tux3-image(8).\n"));
-  const po::variables_map& vm = parsed.vm;
-  cmd.help_text = std::move(parsed.help_text);
-  cmd.help = vm.count("help") > 0;
-  cmd.version = vm.count("version") > 0;
-  if (cmd.help || cmd.version) return cmd;
+  visible.add_options()("json,j", "print the description as one JSON object");
   std::vector<std::string> ops;
-  if (vm.count("operand")) ops = vm["operand"].as<std::vector<std::string>>();
+  TUX3_ASSIGN_OR_RETURN(
+      po::variables_map vm,
+      parse_command(argc, argv, visible,
+                    "Usage: tux3-image info [options] IN|-\n"
+                    "Read the dump IN (- for standard input) whole, verifying it, and print its "
+                    "header and what it holds. See tux3-image(8).\n",
+                    cmd, ops));
+  if (cmd.help || cmd.version) return cmd;
   if (ops.empty()) return usage("no IN given (try --help)");
   if (ops.size() > 1) return usage(fmt::format("'{}': info reads one dump", ops[1]));
   cmd.in = ops[0];

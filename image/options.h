@@ -30,7 +30,7 @@ struct CommandLine {
 };
 
 // The zstd level a dump uses unless told (chosen by measurement: see man/tux3-image.8).
-inline constexpr int kDefaultLevel = 12;
+inline constexpr int kDefaultLevel = 3;
 
 // Parses argv. Usage problems (no or unknown subcommand, unknown option, missing or extra
 // operands, options that contradict each other, a bad level or SOURCE_DATE_EPOCH) are

@@ -9,6 +9,7 @@
 
 #include "cmdline.h"
 #include "commands.h"
+#include "tuxdisk/size_parse.h"
 #include "progress.h"
 #include "tuxdisk/file_device.h"
 #include "volume_device.h"
@@ -114,7 +115,7 @@ int run_restore(const CommandLine& cmd) {
   if (!cmd.quiet) {
     const DumpCounts& c = (*reader)->counts();
     fmt::print("{}: {} blocks ({}) of the volume {} restored", cmd.target, c.blocks,
-               human_bytes(c.blocks << h.block_bits), format::uuid_to_string(h.uuid));
+               format_size(c.blocks << h.block_bits), format::uuid_to_string(h.uuid));
     if (!target->block_device) {
       fmt::print(", a sparse file of {} bytes\n", h.device_bytes);
     } else if (cmd.zero) {

@@ -13,7 +13,7 @@ ti info vol.t3i
 expect_ok "info"
 for key in "dump +vol.t3i" "dump version +1" "producer +tux3-image \(tux3-tools\) " \
            "created +2023-11-14 22:13:20 UTC" "holds +metadata$" "uuid +$TEST_UUID" \
-           "block size +4096" "volume +4096 blocks \(16 MiB\), on a device of 16777216 bytes" \
+           "block size +4096" "volume +4096 blocks \(16.00 MiB\), on a device of 16777216 bytes" \
            "format version +1" "committed delta +[0-9]+" "blocks +[0-9]+ \(.*\) in [0-9]+ runs, 1 chunks" \
            "  ileaf +[1-9]" "  log +[1-9]" "  stream +[1-9]" \
            "zero blocks +[1-9][0-9]* \(held as zeros, not stored\)" "stream +[0-9]+ bytes"; do
@@ -43,7 +43,8 @@ need(list(d) == keys, f"top-level keys {list(d)}")
 need(d["tool"] == "tux3-image" and d["schema"] == 1 and d["type"] == "info", "document head")
 need(d["dump"] == "standard input", "dump name")
 need(d["version"] == 1 and d["created"] == 1700000000, "version, created")
-need(d["flags"] == {"data": False, "scrambled": False, "replayed": False}, "flags")
+need(d["flags"] == {"data": False, "scrambled": False, "replayed": False, "predicted": True},
+     "flags")
 v = d["volume"]
 need(list(v) == ["uuid", "label", "block_size", "blocks", "device_bytes", "format_version",
                  "delta"], f"volume keys {list(v)}")
@@ -63,7 +64,7 @@ EOF
 
 ti info --json data.t3i
 expect_ok "info --json of a data dump"
-check "a data dump says so" grep -q '"flags":{"data":true,"scrambled":false,"replayed":false}' "$OUT"
+check "a data dump says so" grep -q '"flags":{"data":true,"scrambled":false,"replayed":false,' "$OUT"
 ti info data.t3i
 check "a data dump holds metadata and data" grep -qE '^holds +every block that is not zeros' "$OUT"
 check "a data dump holds other (data) blocks" grep -qE '^  other +[1-9]' "$OUT"

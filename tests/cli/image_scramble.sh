@@ -24,7 +24,7 @@ out_has "blocks of scrambled metadata" "the summary says the dump is scrambled"
 ti restore -q s1.t3i restored.img
 expect_ok "restore of a scrambled dump"
 ti info --json s1.t3i
-check "info: scrambled and replayed" grep -q '"flags":{"data":false,"scrambled":true,"replayed":true}' "$OUT"
+check "info: scrambled and replayed" grep -q '"flags":{"data":false,"scrambled":true,"replayed":true,' "$OUT"
 
 rc=0
 "$FSCK" -fn restored.img >fsck.txt 2>&1 || rc=$?

@@ -82,27 +82,6 @@ TEST(NameScrambler, PathsKeepTheirShape) {
   EXPECT_EQ(s.path("/"), "/");
 }
 
-struct VectorSink final : ByteSink {
-  std::vector<uint8_t> bytes;
-  Status write(std::span<const uint8_t> b) override {
-    bytes.insert(bytes.end(), b.begin(), b.end());
-    return Status::ok();
-  }
-};
-
-struct VectorSource final : ByteSource {
-  explicit VectorSource(const std::vector<uint8_t>& b) : bytes(b) {}
-  Result<std::size_t> read(std::span<uint8_t> out) override {
-    std::size_t n = std::min(out.size(), bytes.size() - pos);
-    std::memcpy(out.data(), bytes.data() + pos, n);
-    pos += n;
-    return n;
-  }
-  std::string name() const override { return "memory dump"; }
-  const std::vector<uint8_t>& bytes;
-  std::size_t pos = 0;
-};
-
 std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -158,18 +137,18 @@ class ScrambleTest : public ::testing::TestWithParam<unsigned> {
     auto report = write_metadump(base, o, sink);
     EXPECT_TRUE(report.is_ok()) << report.status().to_string();
     if (report.is_ok()) {
-      EXPECT_EQ(report->header.flags, kDumpScrambled | kDumpReplayed);
+      EXPECT_EQ(report->header.flags, kDumpScrambled | kDumpReplayed | kDumpPredicted);
       EXPECT_GE(report->scrambled.directories, 2u);
       EXPECT_GE(report->scrambled.entries, 600u);
       EXPECT_EQ(report->scrambled.resalted, 0u);
       EXPECT_EQ(report->header.label.size(), std::string("customer-data").size());
       EXPECT_NE(report->header.label, "customer-data");
     }
-    return sink.bytes;
+    return sink.bytes();
   }
 
   std::unique_ptr<MemoryDevice> restore(const std::vector<uint8_t>& stream) {
-    VectorSource source(stream);
+    SpanSource source(stream);
     auto reader = MetadumpReader::open(source);
     EXPECT_TRUE(reader.is_ok());
     if (!reader.is_ok()) return nullptr;

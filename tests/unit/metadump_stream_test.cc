@@ -15,28 +15,6 @@ namespace {
 
 using image::kChunkBytes;
 
-struct VectorSink final : ByteSink {
-  std::vector<uint8_t> bytes;
-  Status write(std::span<const uint8_t> b) override {
-    bytes.insert(bytes.end(), b.begin(), b.end());
-    return Status::ok();
-  }
-};
-
-// Hands out its bytes a few at a time, as a pipe may.
-struct VectorSource final : ByteSource {
-  explicit VectorSource(std::vector<uint8_t> b, std::size_t step = 4093)
-      : bytes(std::move(b)), step(step) {}
-  Result<std::size_t> read(std::span<uint8_t> out) override {
-    std::size_t n = std::min({out.size(), bytes.size() - pos, step});
-    std::memcpy(out.data(), bytes.data() + pos, n);
-    pos += n;
-    return n;
-  }
-  std::string name() const override { return "dump.t3i"; }
-  std::vector<uint8_t> bytes;
-  std::size_t pos = 0, step;
-};
 
 MetadumpHeader sample_header() {
   MetadumpHeader h;
@@ -76,13 +54,13 @@ std::vector<uint8_t> make_stream(const MetadumpHeader& h,
     EXPECT_TRUE((*w)->add_run(first, bytes).is_ok());
   }
   EXPECT_TRUE((*w)->finish().is_ok());
-  return sink.bytes;
+  return sink.bytes();
 }
 
 // Reads a whole stream; the runs it held, or the error.
 Result<std::vector<std::pair<uint64_t, uint64_t>>> read_stream(std::vector<uint8_t> bytes,
                                                                std::size_t step = 4093) {
-  VectorSource source(std::move(bytes), step);
+  SpanSource source(bytes, "dump.t3i", step);
   TUX3_ASSIGN_OR_RETURN(auto reader, MetadumpReader::open(source));
   std::vector<std::pair<uint64_t, uint64_t>> runs;
   for (;;) {
@@ -222,7 +200,7 @@ TEST(MetadumpStream, ZeroRunsComeBackWithoutBytes) {
   ASSERT_TRUE((*w)->add_zero_run(4, 1).is_ok());
   ASSERT_TRUE((*w)->add_zero_run(90000, 10000).is_ok());
   ASSERT_TRUE((*w)->finish().is_ok());
-  VectorSource source(sink.bytes);
+  SpanSource source(sink.bytes());
   auto reader = MetadumpReader::open(source);
   ASSERT_TRUE(reader.is_ok());
   std::vector<std::tuple<uint64_t, uint64_t, bool>> runs;
@@ -262,10 +240,10 @@ TEST(MetadumpStream, TruncatedAnywhereIsAnError) {
     big.insert(big.end(), one.begin(), one.end());
   }
   ASSERT_TRUE((*w)->add_run(100, big).is_ok());
-  std::size_t first_frames = sink.bytes.size();  // the first chunk went out when full
+  std::size_t first_frames = sink.bytes().size();  // the first chunk went out when full
   ASSERT_GT(first_frames, kMetadumpHeaderSize);
   ASSERT_TRUE((*w)->finish().is_ok());
-  std::vector<uint8_t> part(sink.bytes.begin(), sink.bytes.begin() + std::ptrdiff_t(first_frames));
+  std::vector<uint8_t> part(sink.bytes().begin(), sink.bytes().begin() + std::ptrdiff_t(first_frames));
   auto back = read_stream(part);
   ASSERT_FALSE(back.is_ok());
   EXPECT_NE(back.status().message().find("before its END record"), std::string::npos)

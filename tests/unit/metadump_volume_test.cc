@@ -26,27 +26,6 @@
 namespace tux3 {
 namespace {
 
-struct VectorSink final : ByteSink {
-  std::vector<uint8_t> bytes;
-  Status write(std::span<const uint8_t> b) override {
-    bytes.insert(bytes.end(), b.begin(), b.end());
-    return Status::ok();
-  }
-};
-
-struct VectorSource final : ByteSource {
-  explicit VectorSource(const std::vector<uint8_t>& b) : bytes(b) {}
-  Result<std::size_t> read(std::span<uint8_t> out) override {
-    std::size_t n = std::min(out.size(), bytes.size() - pos);
-    std::memcpy(out.data(), bytes.data() + pos, n);
-    pos += n;
-    return n;
-  }
-  std::string name() const override { return "memory dump"; }
-  const std::vector<uint8_t>& bytes;
-  std::size_t pos = 0;
-};
-
 std::span<const uint8_t> bytes_of(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
@@ -130,14 +109,14 @@ class MetadumpVolumeTest : public ::testing::Test {
     auto report = write_metadump(base, options, sink);
     EXPECT_TRUE(report.is_ok()) << report.status().to_string();
     if (report.is_ok()) {
-      EXPECT_EQ(report->counts.stream_bytes, sink.bytes.size());
+      EXPECT_EQ(report->counts.stream_bytes, sink.bytes().size());
       EXPECT_TRUE(report->problems.empty()) << report->problems.front();
     }
-    return sink.bytes;
+    return sink.bytes();
   }
 
   std::unique_ptr<MemoryDevice> restore(const std::vector<uint8_t>& stream) {
-    VectorSource source(stream);
+    SpanSource source(stream);
     auto reader = MetadumpReader::open(source);
     EXPECT_TRUE(reader.is_ok()) << reader.status().to_string();
     if (!reader.is_ok()) return nullptr;
@@ -279,7 +258,7 @@ TEST_F(MetadumpVolumeTest, CrashedVolumeRestoresToTheSameReplay) {
 TEST_F(MetadumpVolumeTest, StoredBlocksAreTheOriginalsAndDataIsLeftOut) {
   make_clean();
   auto stream = dump();
-  VectorSource source(stream);
+  SpanSource source(stream);
   auto reader = MetadumpReader::open(source);
   ASSERT_TRUE(reader.is_ok());
   const uint32_t bs = (*reader)->header().block_size();
@@ -308,7 +287,7 @@ TEST_F(MetadumpVolumeTest, StoredBlocksAreTheOriginalsAndDataIsLeftOut) {
   // The big file's 800 KB are not in it; the long symlink's target is.
   EXPECT_LT(blocks * bs, 400u * 1024);
   EXPECT_EQ((*reader)->header().label, "dumped");
-  EXPECT_EQ((*reader)->header().flags, 0u);
+  EXPECT_EQ((*reader)->header().flags, kDumpPredicted);
 }
 
 TEST_F(MetadumpVolumeTest, DataDumpRestoresByteForByte) {
@@ -371,7 +350,7 @@ TEST_F(MetadumpVolumeTest, AnEmptyVolumeDumpIsSmall) {
   VectorSink sink;
   auto report = write_metadump(large, {}, sink);
   ASSERT_TRUE(report.is_ok());
-  EXPECT_LT(sink.bytes.size(), 1024u);
+  EXPECT_LT(sink.bytes().size(), 1024u);
   EXPECT_EQ(report->counts.blocks, 5u);  // both slots, ileaf, xleaf, bitmap (block 0: zeros)
 }
 
@@ -381,7 +360,7 @@ TEST_F(MetadumpVolumeTest, NotATux3VolumeIsRefused) {
   auto report = write_metadump(zeros, {}, sink);
   ASSERT_FALSE(report.is_ok());
   EXPECT_EQ(report.status().code(), Errc::kNotFound);
-  EXPECT_TRUE(sink.bytes.empty());
+  EXPECT_TRUE(sink.bytes().empty());
   DumpOptions both;
   both.data = both.scramble = true;
   EXPECT_EQ(write_metadump(base, both, sink).status().code(), Errc::kInvalidArgument);

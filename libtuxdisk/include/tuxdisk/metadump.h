@@ -57,7 +57,11 @@ inline constexpr std::size_t kMetadumpMagicSize = 8;  // "TUX3DUMP"
 inline constexpr uint32_t kDumpData = 1 << 0;       // every block that is not all zeros
 inline constexpr uint32_t kDumpScrambled = 1 << 1;  // names, xattrs, symlinks, label replaced
 inline constexpr uint32_t kDumpReplayed = 1 << 2;   // the volume as replay leaves it
-inline constexpr uint32_t kDumpFlagsKnown = kDumpData | kDumpScrambled | kDumpReplayed;
+// Stored blocks are filtered: predictable fields XORed with their prediction (see
+// man/tux3-image.8, FORMAT); readers give back the blocks as they were.
+inline constexpr uint32_t kDumpPredicted = 1 << 3;
+inline constexpr uint32_t kDumpFlagsKnown =
+    kDumpData | kDumpScrambled | kDumpReplayed | kDumpPredicted;
 
 struct MetadumpHeader {
   uint16_t version = kMetadumpVersion;
@@ -69,6 +73,7 @@ struct MetadumpHeader {
   uint64_t device_bytes = 0;    // the size of the device the volume was on (>= the volume)
   format::Uuid uuid{};
   uint64_t delta = 0;           // the volume's committed delta
+  uint64_t hash_seed = 0;       // the volume's directory hash seed (for kDumpPredicted)
   int64_t created_sec = 0;      // when the dump was made (seconds since the epoch)
   std::string label;            // the volume label (replaced in a scrambled dump)
   std::string producer;         // the program that wrote the dump, with its version
@@ -98,6 +103,33 @@ class ByteSource {
 // A file descriptor, not owned (the caller opens and closes it); `name` is used in messages.
 std::unique_ptr<ByteSink> fd_sink(int fd, std::string name);
 std::unique_ptr<ByteSource> fd_source(int fd, std::string name);
+
+// In memory: a sink that keeps what it is given.
+class VectorSink final : public ByteSink {
+ public:
+  Status write(std::span<const uint8_t> bytes) override;
+  const std::vector<uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+};
+
+// In memory: a source over borrowed bytes (which must outlive it), read at most max_read
+// bytes at a time (as a pipe may hand them out).
+class SpanSource final : public ByteSource {
+ public:
+  explicit SpanSource(std::span<const uint8_t> bytes, std::string name = "memory",
+                      std::size_t max_read = SIZE_MAX)
+      : bytes_(bytes), name_(std::move(name)), max_read_(max_read) {}
+  Result<std::size_t> read(std::span<uint8_t> out) override;
+  std::string name() const override { return name_; }
+
+ private:
+  std::span<const uint8_t> bytes_;
+  std::string name_;
+  std::size_t max_read_;
+  std::size_t pos_ = 0;
+};
 
 // ---- What a dump holds ----
 
@@ -139,7 +171,7 @@ struct DumpOptions {
   std::string scramble_key;  // empty: a random key, forgotten after the dump
   // Also the previous unify cycle (see write_metadump). Not with scramble.
   bool previous_cycle = false;
-  int level = 12;            // zstd compression level, 1 to 22
+  int level = 3;             // zstd compression level, 1 to 22
   // Threads compressing chunks: 0, one per CPU (at most 4); 1, the caller's thread only.
   unsigned threads = 0;
   int64_t created_sec = 0;

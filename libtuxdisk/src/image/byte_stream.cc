@@ -1,7 +1,9 @@
 // byte_stream.cc: dump streams on file descriptors (files, pipes, standard input/output).
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <vector>
 
 #include "tuxdisk/metadump.h"
@@ -65,6 +67,18 @@ class FdSource final : public ByteSource {
 };
 
 }  // namespace
+
+Status VectorSink::write(std::span<const uint8_t> bytes) {
+  bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+  return Status::ok();
+}
+
+Result<std::size_t> SpanSource::read(std::span<uint8_t> out) {
+  std::size_t n = std::min({out.size(), bytes_.size() - pos_, max_read_});
+  if (n) std::memcpy(out.data(), bytes_.data() + pos_, n);
+  pos_ += n;
+  return n;
+}
 
 std::unique_ptr<ByteSink> fd_sink(int fd, std::string name) {
   return std::make_unique<FdSink>(fd, std::move(name));

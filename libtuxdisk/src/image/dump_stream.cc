@@ -3,8 +3,8 @@
 // Header (256 bytes, big-endian):
 //     0  8 magic "TUX3DUMP"       72 64 label, NUL-padded (at most 63 bytes)
 //     8  2 version (1)           136 64 producer, NUL-padded (at most 63 bytes)
-//    10  2 header size (256)     200 52 reserved, zero
-//    12  4 flags                 252  4 CRC32C of bytes 0..251
+//    10  2 header size (256)     200  8 hash seed (the volume's, for kDumpPredicted)
+//    12  4 flags                 208 44 reserved, zero;  252 4 CRC32C of bytes 0..251
 //    16  2 blockbits              24  8 vol_blocks        40 16 uuid
 //    18  2 volume format version  32  8 device_bytes      56  8 delta
 //    20  4 chunk_bytes                                    64  8 created (s64 seconds)
@@ -38,7 +38,8 @@ struct DumpHeaderLayout {
   using Created = BeField<uint64_t, 64>;
   using Label = BytesField<72, 64>;
   using Producer = BytesField<136, 64>;
-  using Reserved = BytesField<200, 52>;
+  using HashSeed = BeField<uint64_t, 200>;
+  using Reserved = BytesField<208, 44>;
   using Checksum = BeField<uint32_t, 252>;
 };
 static_assert(fields_contiguous<
@@ -47,7 +48,8 @@ static_assert(fields_contiguous<
               DumpHeaderLayout::VolumeVersion, DumpHeaderLayout::ChunkBytes,
               DumpHeaderLayout::VolBlocks, DumpHeaderLayout::DeviceBytes, DumpHeaderLayout::Uuid,
               DumpHeaderLayout::Delta, DumpHeaderLayout::Created, DumpHeaderLayout::Label,
-              DumpHeaderLayout::Producer, DumpHeaderLayout::Reserved,
+              DumpHeaderLayout::Producer, DumpHeaderLayout::HashSeed,
+              DumpHeaderLayout::Reserved,
               DumpHeaderLayout::Checksum>());
 static_assert(DumpHeaderLayout::Checksum::kEnd == kMetadumpHeaderSize);
 
@@ -86,6 +88,7 @@ void encode_dump_header(const MetadumpHeader& h, std::span<uint8_t, kMetadumpHea
   L::Created::set(b, uint64_t(h.created_sec));
   put_text(L::Label::get(b), h.label);
   put_text(L::Producer::get(b), h.producer);
+  L::HashSeed::set(b, h.hash_seed);
   L::Checksum::set(b, crc32c(b.first(L::Checksum::kOffset)));
 }
 
@@ -129,6 +132,7 @@ Result<MetadumpHeader> decode_dump_header(std::span<const uint8_t> b, const std:
   std::memcpy(h.uuid.data(), L::Uuid::get(b).data(), h.uuid.size());
   h.delta = L::Delta::get(b);
   h.created_sec = int64_t(L::Created::get(b));
+  h.hash_seed = L::HashSeed::get(b);
   if (h.flags & ~kDumpFlagsKnown) {
     return Status::not_supported(
         fmt::format("{}: header: unknown flags {:#x}", source, h.flags & ~kDumpFlagsKnown));
@@ -328,7 +332,7 @@ Result<std::optional<ChunkReader::Chunk>> ChunkReader::next() {
     if (left == 0) break;
   }
   if (out.pos == 0) return corrupt(fmt::format("the frame at byte {} is empty", frame_offset));
-  return std::optional<Chunk>(Chunk{frame_offset, std::span<const uint8_t>(chunk_.data(), out.pos)});
+  return std::optional<Chunk>(Chunk{frame_offset, std::span<uint8_t>(chunk_.data(), out.pos)});
 }
 
 Status parse_chunk(std::span<const uint8_t> chunk, const MetadumpHeader& header,

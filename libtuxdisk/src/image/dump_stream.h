@@ -99,7 +99,7 @@ class ChunkReader {
   ChunkReader(ByteSource& in, const MetadumpHeader& header);
   struct Chunk {
     uint64_t offset = 0;             // where its frame starts in the stream
-    std::span<const uint8_t> bytes;  // valid until the next call
+    std::span<uint8_t> bytes;        // valid until the next call (the reader's buffer)
   };
   Result<std::optional<Chunk>> next();
   // True when no byte is left (reads ahead if it must).

@@ -19,6 +19,7 @@
 
 #include "image/collect.h"
 #include "image/dump_stream.h"
+#include "image/predict.h"
 #include "image/scramble.h"
 #include "tuxdisk/bytes.h"
 #include "tuxdisk/endian.h"
@@ -49,11 +50,14 @@ bool has_tux3_magic(std::span<const uint8_t> block) {
 }
 
 // Joins consecutive blocks into runs for the chunk writer: blocks of zeros into ZERO runs
-// (list_zeros: a metadata dump) or nowhere (a data dump: free space), the rest into RUNs.
+// (list_zeros: a metadata dump) or nowhere (a data dump: free space), the rest, filtered
+// (predict.h), into RUNs.
 class RunBuilder {
  public:
-  RunBuilder(image::ChunkWriter& writer, uint32_t block_size, bool list_zeros)
-      : writer_(writer), block_size_(block_size), list_zeros_(list_zeros) {}
+  RunBuilder(image::ChunkWriter& writer, const MetadumpHeader& h, bool list_zeros)
+      : writer_(writer), block_size_(h.block_size()), list_zeros_(list_zeros),
+        first_data_(first_data_block(h.block_bits)), hash_seed_(h.hash_seed),
+        predict_(h.flags & kDumpPredicted) {}
 
   Status add(uint64_t block, std::span<const uint8_t> bytes) {
     if (all_zero(bytes)) {
@@ -70,6 +74,10 @@ class RunBuilder {
     }
     if (bytes_.empty()) first_ = block;
     bytes_.insert(bytes_.end(), bytes.begin(), bytes.end());
+    if (predict_) {
+      image::predict_encode(std::span<uint8_t>(bytes_).last(block_size_), block, first_data_,
+                            hash_seed_);
+    }
     return Status::ok();
   }
   Status flush() {
@@ -94,6 +102,8 @@ class RunBuilder {
   image::ChunkWriter& writer_;
   uint32_t block_size_;
   bool list_zeros_;
+  uint64_t first_data_, hash_seed_;
+  bool predict_;
   uint64_t first_ = 0;
   std::vector<uint8_t> bytes_;
   uint64_t zero_first_ = 0, zeros_ = 0;
@@ -189,7 +199,8 @@ Status write_everything(BlockDevice& dev, const MetadumpHeader& h, const DumpOpt
 
 MetadumpHeader header_for(const Superblock& sb, const BlockDevice& dev, const DumpOptions& o) {
   MetadumpHeader h;
-  h.flags = (o.data ? kDumpData : 0) | (o.scramble ? kDumpScrambled | kDumpReplayed : 0);
+  h.flags = (o.data ? kDumpData : 0) | (o.scramble ? kDumpScrambled | kDumpReplayed : 0) |
+            kDumpPredicted;
   h.block_bits = sb.block_bits;
   h.volume_version = sb.version;
   h.chunk_bytes = image::kChunkBytes;
@@ -197,6 +208,7 @@ MetadumpHeader header_for(const Superblock& sb, const BlockDevice& dev, const Du
   h.device_bytes = dev.size();
   h.uuid = sb.uuid;
   h.delta = sb.delta;
+  h.hash_seed = sb.hash_seed;
   h.created_sec = o.created_sec;
   h.label = sb.label;
   h.producer = o.producer;
@@ -273,7 +285,7 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
   if (threads == 0) threads = std::min(4u, std::max(1u, std::thread::hardware_concurrency()));
   TUX3_ASSIGN_OR_RETURN(auto writer,
                         image::ChunkWriter::open(sink, report.header, o.level, threads));
-  RunBuilder runs(*writer, report.header.block_size(), !o.data);
+  RunBuilder runs(*writer, report.header, !o.data);
   if (o.data) {
     TUX3_RETURN_IF_ERROR(write_everything(*dev, report.header, o, runs));
   } else {

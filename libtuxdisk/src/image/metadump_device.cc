@@ -18,6 +18,8 @@
 #include <fmt/format.h>
 
 #include "image/dump_stream.h"
+#include "image/predict.h"
+#include "tuxdisk/format/constants.h"
 #include "tuxdisk/metadump.h"
 
 namespace tux3 {
@@ -51,6 +53,7 @@ class MetadumpDevice final : public BlockDevice {
   struct Frame {
     uint64_t offset, length;  // in the file
     uint32_t bytes;           // decompressed
+    std::size_t first_run = 0, end_run = 0;  // its runs, in runs_
   };
 
   MetadumpDevice(std::string path, int fd, MetadumpHeader header, std::vector<Run> runs,
@@ -123,6 +126,17 @@ class MetadumpDevice final : public BlockDevice {
           "{}: the frame at byte {} no longer decompresses as it did when the file was opened",
           path_, f.offset));
     }
+    if (header_.flags & kDumpPredicted) {
+      const uint32_t bs = header_.block_size();
+      const uint64_t first_data = format::first_data_block(header_.block_bits);
+      for (std::size_t i = f.first_run; i < f.end_run; ++i) {
+        const Run& run = runs_[i];
+        for (uint64_t b = 0; b < run.count; ++b) {
+          image::predict_decode(std::span<uint8_t>(bytes).subspan(run.offset + b * bs, bs),
+                                run.first + b, first_data, header_.hash_seed);
+        }
+      }
+    }
     while (cached_bytes_ + bytes.size() > kCacheBytes && !lru_.empty()) {
       auto victim = cache_.find(lru_.back());
       cached_bytes_ -= victim->second.first.size();
@@ -181,7 +195,7 @@ Result<std::unique_ptr<BlockDevice>> open_metadump(const std::string& path) {
     }
     uint32_t index = uint32_t(frames.size());
     frames.push_back({chunk->offset, chunks.offset() - chunk->offset,
-                      uint32_t(chunk->bytes.size())});
+                      uint32_t(chunk->bytes.size()), runs.size(), 0});
     Status s = image::parse_chunk(chunk->bytes, header, state,
                                   [&](uint64_t first, uint64_t count, std::size_t offset,
                                       bool zero) {
@@ -193,6 +207,7 @@ Result<std::unique_ptr<BlockDevice>> open_metadump(const std::string& path) {
       return std::move(s).with_context(
           fmt::format("{}: chunk in the frame at byte {}", path, chunk->offset));
     }
+    frames.back().end_run = runs.size();
   }
   if (!state.end_seen) {
     return Status::corruption(fmt::format(

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include "image/dump_stream.h"
+#include "image/predict.h"
+#include "tuxdisk/format/constants.h"
 #include "tuxdisk/metadump.h"
 
 namespace tux3 {
@@ -72,12 +74,16 @@ class StreamReader final : public MetadumpReader {
       return std::optional<MetadumpRun>(MetadumpRun{p.first, p.count, {}, true});
     }
     const uint32_t bs = header_.block_size();
-    MetadumpRun run{p.first, p.count, bytes_.subspan(p.offset, p.count * bs)};
+    std::span<uint8_t> bytes = bytes_.subspan(p.offset, p.count * bs);
+    const uint64_t first_data = format::first_data_block(header_.block_bits);
     for (uint64_t i = 0; i < p.count; ++i) {
-      auto kind = classify_dump_block(p.first + i, run.bytes.subspan(i * bs, bs),
-                                      header_.block_bits);
-      ++counts_.by_kind[std::size_t(kind)];
+      std::span<uint8_t> block = bytes.subspan(i * bs, bs);
+      if (header_.flags & kDumpPredicted) {
+        image::predict_decode(block, p.first + i, first_data, header_.hash_seed);
+      }
+      ++counts_.by_kind[std::size_t(classify_dump_block(p.first + i, block, header_.block_bits))];
     }
+    MetadumpRun run{p.first, p.count, bytes};
     counts_.blocks += p.count;
     return std::optional<MetadumpRun>(run);
   }
@@ -92,7 +98,7 @@ class StreamReader final : public MetadumpReader {
   MetadumpHeader header_;
   image::ChunkReader chunks_;
   image::ChunkParseState state_;
-  std::span<const uint8_t> bytes_;  // the current chunk
+  std::span<uint8_t> bytes_;  // the current chunk
   std::deque<Pending> pending_;
   DumpCounts counts_;
   bool done_ = false;

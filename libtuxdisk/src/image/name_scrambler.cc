@@ -39,14 +39,21 @@ std::string NameScrambler::candidate(std::string_view original, uint32_t salt,
                                      uint32_t attempt) const {
   std::string out;
   out.reserve(original.size());
-  std::vector<uint8_t> input(12 + original.size());
-  std::memcpy(input.data(), &salt, 4);
-  std::memcpy(input.data() + 4, &attempt, 4);
-  std::memcpy(input.data() + 12, original.data(), original.size());
+  // salt, attempt, part (4 bytes each), then the name (a symlink target: up to 4095 bytes).
+  uint8_t small[12 + 256];
+  std::vector<uint8_t> large;
+  uint8_t* input = small;
+  if (original.size() > 256) {
+    large.resize(12 + original.size());
+    input = large.data();
+  }
+  const std::size_t input_size = 12 + original.size();
+  std::memcpy(input, &salt, 4);
+  std::memcpy(input + 4, &attempt, 4);
+  std::memcpy(input + 12, original.data(), original.size());
   for (uint32_t part = 0; out.size() < original.size(); ++part) {
-    std::memcpy(input.data() + 8, &part, 4);
-    XXH128_hash_t h = XXH3_128bits_withSecret(input.data(), input.size(), secret_.data(),
-                                              secret_.size());
+    std::memcpy(input + 8, &part, 4);
+    XXH128_hash_t h = XXH3_128bits_withSecret(input, input_size, secret_.data(), secret_.size());
     // 21 characters of 6 bits from the 128.
     for (int i = 0; i < 21 && out.size() < original.size(); ++i) {
       uint64_t word = i < 10 ? h.low64 >> (6 * i) : h.high64 >> (6 * (i - 10));
@@ -80,11 +87,10 @@ std::string NameScrambler::pick(std::string_view original, uint32_t salt,
 }
 
 const std::string& NameScrambler::name(std::string_view original) {
-  std::string key(original);
-  if (auto it = forward_.find(key); it != forward_.end()) return it->second;
-  std::string chosen = pick(original, 0, [&](const std::string& c) { return !taken_.count(c); });
+  if (auto it = forward_.find(original); it != forward_.end()) return it->second;
+  std::string chosen = pick(original, 0, [&](const std::string& c) { return !taken_.contains(c); });
   taken_.insert(chosen);
-  return forward_.emplace(std::move(key), std::move(chosen)).first->second;
+  return forward_.emplace(std::string(original), std::move(chosen)).first->second;
 }
 
 std::string NameScrambler::path(std::string_view target) {

@@ -51,13 +51,24 @@ class NameScrambler {
                    const std::function<bool(const std::string&)>& available) const;
 
   std::size_t size() const { return forward_.size(); }
+  // Room for about `names` names without growing the tables on the way.
+  void reserve(std::size_t names) {
+    forward_.reserve(names);
+    taken_.reserve(names);
+  }
 
  private:
   std::string candidate(std::string_view original, uint32_t salt, uint32_t attempt) const;
 
+  // Looked up by string_view, without making a string of each name first.
+  struct NameHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   std::vector<uint8_t> secret_;
-  std::unordered_map<std::string, std::string> forward_;
-  std::unordered_set<std::string> taken_;
+  std::unordered_map<std::string, std::string, NameHash, std::equal_to<>> forward_;
+  std::unordered_set<std::string, NameHash, std::equal_to<>> taken_;
 };
 
 struct Scrambled {
@@ -65,7 +76,7 @@ struct Scrambled {
   std::string label;                                // the new label
   uint64_t entries = 0;            // directory entries renamed
   uint64_t directories = 0;        // directory indexes rebuilt
-  uint64_t resalted = 0;           // ... of them with names of their own (see salted_name)
+  uint64_t resalted = 0;           // ... of them with names of their own (see pick)
   uint64_t xattrs = 0, symlinks = 0;
 };
 

@@ -13,6 +13,7 @@
 //   5. the reserved area: labels in both slots, the boot area zeroed.
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -63,9 +64,14 @@ class VolumeScrambler {
     }
     sb_ = reader_->super();
     bs_ = sb_.block_size();
+    names_.reserve(sb_.inode_count + sb_.inode_count / 4);
     TUX3_RETURN_IF_ERROR(scramble_inode_table());
-    for (const auto& [inum, root] : directories_) TUX3_RETURN_IF_ERROR(scramble_directory(inum, root));
-    for (const auto& [inum, inode] : long_symlinks_) TUX3_RETURN_IF_ERROR(scramble_symlink(inum, inode));
+    for (const auto& [inum, root] : directories_) {
+      TUX3_RETURN_IF_ERROR(scramble_directory(inum, root));
+    }
+    for (const auto& [inum, inode] : long_symlinks_) {
+      TUX3_RETURN_IF_ERROR(scramble_symlink(inum, inode));
+    }
     TUX3_RETURN_IF_ERROR(scramble_reserved_area());
     return std::move(out_);
   }
@@ -94,31 +100,51 @@ class VolumeScrambler {
     return changed;
   }
 
+  // Whether a record holds a name or a value to scramble (an inline symlink target, an
+  // xattr), from its attribute headers alone; a record too short for them is decoded (and
+  // its damage reported) by the caller.
+  static bool holds_names(std::span<const uint8_t> value) {
+    std::size_t pos = InodeLayout::kCoreSize;
+    while (pos + InodeLayout::kAttrHeaderSize <= value.size()) {
+      auto tag = AttrTag(value[pos]);
+      if (tag == AttrTag::kSymlink || tag == AttrTag::kXattr) return true;
+      pos += InodeLayout::kAttrHeaderSize + load_be16(value.data() + pos + 1);
+    }
+    return pos != value.size();
+  }
+
   Status scramble_inode_table() {
     TreeVisitor v;
     v.on_leaf = [&](uint64_t block, const LeafView& leaf, uint64_t, uint64_t) -> Status {
-      std::vector<std::vector<uint8_t>> values;
-      bool changed = false;
+      std::map<std::size_t, std::vector<uint8_t>> rewritten;  // item -> its new record
       for (std::size_t i = 0; i < leaf.size(); ++i) {
-        TUX3_ASSIGN_OR_RETURN(InodeRecord inode, decode_inode(leaf.value(i), leaf.key(i)));
-        if (inode.is_dir() && !inode.root.empty()) directories_.emplace_back(leaf.key(i), inode.root);
+        auto original = leaf.value(i);
+        if (original.size() < InodeLayout::kCoreSize) {
+          return decode_inode(original, leaf.key(i)).status();
+        }
+        uint32_t type = InodeLayout::Mode::get(original) & kModeTypeMask;
+        TreeRoot root{InodeLayout::RootBlock::get(original),
+                      InodeLayout::RootDepth::get(original)};
+        if (type == kModeDirectory && !root.empty()) directories_.emplace_back(leaf.key(i), root);
+        if (!holds_names(original) && type != kModeSymlink) continue;
+        TUX3_ASSIGN_OR_RETURN(InodeRecord inode, decode_inode(original, leaf.key(i)));
         if (inode.type() == kModeSymlink && !inode.inline_symlink) {
           long_symlinks_.emplace_back(leaf.key(i), inode);
         }
-        auto original = leaf.value(i);
-        if (scramble_record(inode)) {
-          values.push_back(encode_inode(inode));
-          if (values.back().size() != original.size()) {
-            return Status::corruption(fmt::format("inode {}: record changed size", leaf.key(i)));
-          }
-          changed = true;
-        } else {
-          values.emplace_back(original.begin(), original.end());
+        if (!scramble_record(inode)) continue;
+        std::vector<uint8_t> record = encode_inode(inode);
+        if (record.size() != original.size()) {
+          return Status::corruption(fmt::format("inode {}: record changed size", leaf.key(i)));
         }
+        rewritten.emplace(i, std::move(record));
       }
-      if (!changed) return Status::ok();
+      if (rewritten.empty()) return Status::ok();
       std::vector<LeafItem> items;
-      for (std::size_t i = 0; i < leaf.size(); ++i) items.push_back({leaf.key(i), values[i]});
+      for (std::size_t i = 0; i < leaf.size(); ++i) {
+        auto it = rewritten.find(i);
+        items.push_back({leaf.key(i), it != rewritten.end() ? std::span<const uint8_t>(it->second)
+                                                            : leaf.value(i)});
+      }
       return rewrite_leaf(block, leaf.header(), kOwnerInodeTable, items);
     };
     return reader_->walk_tree(sb_.itree, kOwnerInodeTable, kMagicIleaf, v);
@@ -211,8 +237,9 @@ class VolumeScrambler {
   Status scramble_directory(uint64_t inum, const TreeRoot& root) {
     TUX3_ASSIGN_OR_RETURN(DirTree tree, read_directory(inum, root));
     std::vector<Dirent> entries;
-    for (const auto& leaf : tree.leaves) {
-      entries.insert(entries.end(), leaf.entries.begin(), leaf.entries.end());
+    for (auto& leaf : tree.leaves) {
+      entries.insert(entries.end(), std::make_move_iterator(leaf.entries.begin()),
+                     std::make_move_iterator(leaf.entries.end()));
     }
     if (entries.empty()) return Status::ok();
     // The shared mapping first; if its order does not fit the leaves, names of the

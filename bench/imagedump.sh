@@ -254,7 +254,7 @@ if ((${#errors[@]} > 0)); then
 fi
 
 if ((record)); then
-  versions="$("$tux3_image" --version); $("$mkfs_tux3" -V 2>&1 | sed -n 1p); e2image $(e2image 2>&1 | sed -n 's/^e2image \([0-9.]*\).*/\1/p' | head -n1); $(xfs_metadump -V 2>&1 | sed -n 1p); $(btrfs-image -V 2>&1 | sed -n 1p || true); $(zstd -V | sed -n 1p)"
+  versions="$("$tux3_image" --version); $("$mkfs_tux3" -V 2>&1 | sed -n 1p); e2image $(e2image 2>&1 | sed -n 's/^e2image \([0-9.]*\).*/\1/p' | head -n1); $(xfs_metadump -V 2>&1 | sed -n 1p); btrfs-image of $(btrfs --version 2>&1 | sed -n 1p); $(zstd -V | sed -n 1p)"
   {
     bench_record_header "imagedump" "$command_line"
     echo "- images, made once before the runs (untimed), all with SOURCE_DATE_EPOCH=$bench_epoch and E2FSPROGS_FAKE_TIME=$bench_epoch: \`$(bench_image_shown mkfs.tux3)\`; \`$(bench_image_shown mke2fs)\`; \`$(bench_image_shown mkfs.btrfs)\`; \`mkfs.xfs -q -f -m uuid=UUID -p PROTOFILE IMG\` (IMG made with truncate -s $size; the protofile lists the tree, hard links as copies, no xattrs); allocated bytes: tux3 ${alloc[tux3]}, ext4 ${alloc[ext4]}, xfs ${alloc[xfs]}, btrfs ${alloc[btrfs]}"

@@ -119,12 +119,7 @@ Status cmd_extents(CommandContext& ctx, const CommandSpec& spec) {
   Json nodes = Json::array();
   std::vector<std::string> problems;
   std::vector<std::string> node_lines;
-  TUX3_ASSIGN_OR_RETURN(auto raw, find_inode(*reader, in.inum));
-  InodeRecord disk_rec = in.rec;
-  if (raw) {
-    auto decoded = decode_inode(raw->value, in.inum);
-    if (decoded) disk_rec = std::move(*decoded);
-  }
+  const InodeRecord& disk_rec = in.disk;
   for (const Extent& e : disk_rec.inline_extents) disk.push_back({e, "record"});
   WalkVisitor visitor;
   visitor.on_bnode = [&](uint64_t block, const Bnode& node, uint64_t, uint64_t) {
@@ -157,7 +152,8 @@ Status cmd_extents(CommandContext& ctx, const CommandSpec& spec) {
   // The mapping in effect: the fsyncs laid over the disk mapping.
   std::vector<Extent> mapping;
   for (const Source& d : disk) mapping.push_back(d.extent);
-  s.overlay().apply(in.inum, disk_rec, mapping, reader->block_size());
+  InodeRecord overlaid = disk_rec;
+  s.overlay().apply(in.inum, overlaid, mapping, reader->block_size());
   auto source_of = [&](const Extent& e) -> std::string {
     for (const FsyncReplayInfo* f : in.fsyncs) {
       for (const Extent& x : f->record.extents) {

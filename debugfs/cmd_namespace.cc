@@ -226,11 +226,9 @@ Status cmd_stat(CommandContext& ctx, const CommandSpec& spec) {
       if (first_error.is_ok()) first_error = error;
       one["error"] = error.message();
       // A record that does not decode: show its bytes.
-      std::optional<RawInode> raw;
-      if (where && inode.status().code() == Errc::kCorruption) {
-        auto found = find_inode(*reader, where->inum);
-        if (found && *found) raw = std::move(**found);
-      }
+      Result<RawInode> raw = where && inode.status().code() == Errc::kCorruption
+                                 ? find_inode(*reader, where->inum)
+                                 : Result<RawInode>(inode.status());
       one["location"] = raw ? Json{{"leaf", raw->leaf}, {"slot", raw->slot},
                                    {"bytes", raw->value.size()}}
                             : Json(nullptr);

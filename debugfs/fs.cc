@@ -15,9 +15,10 @@ namespace tux3::debugfs {
 
 using namespace format;
 
-Result<std::optional<RawInode>> find_inode(VolumeReader& reader, uint64_t inum) {
+Result<RawInode> find_inode(VolumeReader& reader, uint64_t inum) {
+  auto absent = [inum] { return Status::not_found(fmt::format("inode {} does not exist", inum)); };
   const TreeRoot root = reader.super().itree;
-  if (root.empty()) return std::optional<RawInode>();
+  if (root.empty()) return absent();
   if (root.depth > kMaxTreeDepth) {
     return Status::corruption(fmt::format("inode table depth {} is more than {}", root.depth,
                                           kMaxTreeDepth));
@@ -27,7 +28,7 @@ Result<std::optional<RawInode>> find_inode(VolumeReader& reader, uint64_t inum) 
     TUX3_ASSIGN_OR_RETURN(Bnode node, reader.read_bnode(block, kOwnerInodeTable, uint16_t(level)));
     std::size_t i = 0;
     while (i + 1 < node.entries.size() && node.entries[i + 1].key <= inum) ++i;
-    if (node.entries[i].key > inum) return std::optional<RawInode>();
+    if (node.entries[i].key > inum) return absent();
     block = node.entries[i].child;
   }
   if (block < reader.first_data_block() || block >= reader.super().vol_blocks) {
@@ -39,26 +40,31 @@ Result<std::optional<RawInode>> find_inode(VolumeReader& reader, uint64_t inum) 
                         LeafView::decode(buf, NodeExpect{reader.expect(kMagicIleaf, block),
                                                          kOwnerInodeTable, reader.super().vol_blocks}));
   std::size_t i = leaf.lower_bound(inum);
-  if (i == leaf.size() || leaf.key(i) != inum) return std::optional<RawInode>();
+  if (i == leaf.size() || leaf.key(i) != inum) return absent();
   auto value = leaf.value(i);
-  return std::optional(RawInode{block, i, std::vector<uint8_t>(value.begin(), value.end())});
+  return RawInode{block, i, std::vector<uint8_t>(value.begin(), value.end())};
 }
 
 Result<InodeRef> load_inode(Session& session, uint64_t inum) {
   TUX3_ASSIGN_OR_RETURN(VolumeReader * reader, session.reader());
-  TUX3_ASSIGN_OR_RETURN(auto raw, find_inode(*reader, inum));
-  if (!raw) return Status::not_found(fmt::format("inode {} does not exist", inum));
-  auto rec = decode_inode(raw->value, inum);
+  TUX3_ASSIGN_OR_RETURN(RawInode raw, find_inode(*reader, inum));
+  auto rec = decode_inode(raw.value, inum);
   if (!rec) {
     std::string why = rec.status().message();
     if (!why.starts_with(fmt::format("inode {}:", inum))) why = fmt::format("inode {}: {}", inum, why);
-    return Status::corruption(fmt::format("{} (ileaf {} slot {})", why, raw->leaf, raw->slot))
-        .at_block(raw->leaf);
+    return Status::corruption(fmt::format("{} (ileaf {} slot {})", why, raw.leaf, raw.slot))
+        .at_block(raw.leaf);
   }
-  InodeRef out{inum, std::move(*rec), raw->leaf, raw->slot, raw->value.size(), {}};
+  InodeRef out;
+  out.inum = inum;
+  out.disk = std::move(*rec);
+  out.rec = out.disk;
+  out.leaf = raw.leaf;
+  out.slot = raw.slot;
+  out.record_bytes = raw.value.size();
   out.fsyncs = session.overlay().applied_to(inum);
   if (!out.fsyncs.empty()) {
-    TUX3_ASSIGN_OR_RETURN(std::vector<Extent> mapping, reader->file_extents(inum, out.rec));
+    TUX3_ASSIGN_OR_RETURN(std::vector<Extent> mapping, reader->file_extents(inum, out.disk));
     session.overlay().apply(inum, out.rec, mapping, reader->block_size());
   }
   return out;
@@ -69,13 +75,10 @@ Result<std::vector<Extent>> file_mapping(Session& session, const InodeRef& inode
   if (inode.rec.is_dir()) {
     return Status::invalid_argument(fmt::format("inode {} is a directory", inode.inum));
   }
-  if (inode.fsyncs.empty()) return reader->file_extents(inode.inum, inode.rec);
-  // The record was overlaid already; the mapping starts again from the disk record.
-  TUX3_ASSIGN_OR_RETURN(auto raw, find_inode(*reader, inode.inum));
-  if (!raw) return Status::not_found(fmt::format("inode {} does not exist", inode.inum));
-  TUX3_ASSIGN_OR_RETURN(InodeRecord disk, decode_inode(raw->value, inode.inum));
-  TUX3_ASSIGN_OR_RETURN(std::vector<Extent> mapping, reader->file_extents(inode.inum, disk));
-  session.overlay().apply(inode.inum, disk, mapping, reader->block_size());
+  // The fsyncs are laid over the mapping the inode table gives.
+  TUX3_ASSIGN_OR_RETURN(std::vector<Extent> mapping, reader->file_extents(inode.inum, inode.disk));
+  InodeRecord overlaid = inode.disk;
+  session.overlay().apply(inode.inum, overlaid, mapping, reader->block_size());
   return mapping;
 }
 

@@ -27,12 +27,13 @@ struct RawInode {
   std::size_t slot = 0;
   std::vector<uint8_t> value;
 };
-// nullopt: the table has no such inode. Corruption: a node on the way is damaged.
-Result<std::optional<RawInode>> find_inode(VolumeReader& reader, uint64_t inum);
+// NotFound: the table has no such inode. Corruption: a node on the way is damaged.
+Result<RawInode> find_inode(VolumeReader& reader, uint64_t inum);
 
 struct InodeRef {
   uint64_t inum = 0;
-  format::InodeRecord rec;  // as the applied fsyncs leave it
+  format::InodeRecord rec;   // as the applied fsyncs leave it
+  format::InodeRecord disk;  // as the inode table holds it
   uint64_t leaf = 0;        // the ileaf holding the record, and its slot there
   std::size_t slot = 0;
   std::size_t record_bytes = 0;

@@ -5,12 +5,8 @@
 
 #include "volume_device.h"
 #include "tuxdisk/format/constants.h"
-#include "tuxdisk/superblock_io.h"
-
-#if __has_include("tuxdisk/metadump.h")
 #include "tuxdisk/metadump.h"
-#define TUX3_DEBUGFS_DUMPS 1
-#endif
+#include "tuxdisk/superblock_io.h"
 
 namespace tux3::debugfs {
 
@@ -47,7 +43,7 @@ Session::~Session() = default;
 Status Session::open_device() {
   auto file = cmdline::open_volume_device(options_.path, options_.write);
   if (!file) return file.status();
-#ifdef TUX3_DEBUGFS_DUMPS
+  // A tux3-image dump is read through its own device: blocks as stored, the rest zeros.
   std::vector<uint8_t> head(std::min<uint64_t>((*file)->size(), 4096));
   if (!head.empty() && (*file)->read(0, head) && is_metadump(head)) {
     if (options_.write) {
@@ -60,7 +56,6 @@ Status Session::open_device() {
     is_dump_ = true;
     return Status::ok();
   }
-#endif
   device_ = std::move(*file);
   return Status::ok();
 }

@@ -7,6 +7,7 @@ usage: debugfs_corpus.py DEBUGFS IMAGES_DIR SCRATCH_DIR
 """
 import concurrent.futures
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -34,10 +35,7 @@ def batch(vol_blocks):
 def run_one(debugfs, zst, scratch):
     name = zst.parent.name
     work = scratch / name
-    work.mkdir(parents=True, exist_ok=True)
-    image = work / "image"
-    with open(image, "wb") as out:
-        subprocess.run(["zstd", "-qdc", str(zst)], stdout=out, check=True)
+    image = work / "image"  # decompressed by main()
     (work / "rdump-out").mkdir(exist_ok=True)
     vol_blocks = image.stat().st_size // 1024
     p = subprocess.run([debugfs, "-k", "--no-echo", "-f", "-", str(image)], cwd=work,
@@ -56,6 +54,13 @@ def main():
     if not zsts:
         print("FAIL: no images under", images)
         return 1
+    # One zstd for every image (a process each costs more than the work): CASE/image.zst
+    # becomes SCRATCH/CASE/image.
+    if scratch.exists():
+        shutil.rmtree(scratch)
+    scratch.mkdir(parents=True)
+    subprocess.run(["zstd", "-qd", "--output-dir-mirror", str(scratch.resolve())]
+                   + [f"{z.parent.name}/image.zst" for z in zsts], cwd=images, check=True)
     failures = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for name, rc, bad, detail in pool.map(lambda z: run_one(debugfs, z, scratch), zsts):

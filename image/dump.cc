@@ -36,7 +36,9 @@ Result<int> open_out(const CommandLine& cmd, bool& created) {
         out_st.st_ino == source_st.st_ino) {
       return Status::invalid_argument(fmt::format("{}: is SOURCE itself", cmd.out));
     }
-    if (S_ISDIR(out_st.st_mode)) return Status::invalid_argument(fmt::format("{}: is a directory", cmd.out));
+    if (S_ISDIR(out_st.st_mode)) {
+      return Status::invalid_argument(fmt::format("{}: is a directory", cmd.out));
+    }
     if (S_ISREG(out_st.st_mode) && out_st.st_size > 0 && !cmd.force) {
       return Status::exists(fmt::format("{}: exists and is not empty (-f overwrites it)", cmd.out));
     }

@@ -59,11 +59,8 @@ Result<po::variables_map> parse_command(int argc, char** argv, po::options_descr
 // Exactly two operands, named as the synopsis names them.
 Status take_operands(const std::vector<std::string>& ops, const char* first, const char* second,
                      std::string& a, std::string& b) {
-  if (ops.size() < 2) {
-    return usage(fmt::format("{} (try --help)", ops.empty()
-                                                    ? fmt::format("no {} and {} given", first, second)
-                                                    : fmt::format("no {} given", second)));
-  }
+  if (ops.empty()) return usage(fmt::format("no {} and {} given (try --help)", first, second));
+  if (ops.size() < 2) return usage(fmt::format("no {} given (try --help)", second));
   if (ops.size() > 2) return usage(fmt::format("'{}': one {} and one {}", ops[2], first, second));
   a = ops[0];
   b = ops[1];

@@ -7,12 +7,13 @@
 # replay_lib.sh (and so lib.sh: the checks, skip/finish, the scratch directory; new_image,
 # crashed_image, logged_image) and adds:
 #   ti ARGS...             run tux3-image; sets RC, OUT, ERR (as mk does)
-#   populated_image FILE   mkfs.tux3 --root-dir of a small host tree: nested directories,
+#   populated_image FILE [LABEL]
+#                          mkfs.tux3 --root-dir of a small host tree: nested directories,
 #                          a directory of 1500 entries (its index has bnodes), data,
 #                          short and long symlinks, hard links, a FIFO, user.* xattrs
 #   results IMAGE DIR [data]
 #                          what the tools say of IMAGE, one file each in DIR: fsck.tux3
-#                          -fn, tux3-replay -n -v / -p / -p -j / -n --until-delta for every
+#                          -fn, tux3-replay -n -v / -p / -n --until-delta for every older
 #                          delta of the log, tux3-inspect verify and tree (file contents
 #                          left out unless "data"); each run in IMAGE's directory on its
 #                          base name, with its exit status, so that two images of one name
@@ -66,13 +67,14 @@ for path, _, files in os.walk(root):
         os.utime(os.path.join(path, n), (1700000000, 1700000000), follow_symlinks=False)
 EOF
   rm -f "$1"
-  SOURCE_DATE_EPOCH=$TEST_TIME "$MKFS" -q -U "$TEST_UUID" --root-dir "$tree" "$1" 32m ||
+  SOURCE_DATE_EPOCH=$TEST_TIME "$MKFS" -q -U "$TEST_UUID" -L "${2:-}" --root-dir "$tree" "$1" 32m ||
     { echo "FAIL: mkfs.tux3 --root-dir $1 failed" >&2; exit 1; }
   rm -rf "$tree"
 }
 
-# The deltas of IMAGE's log chain (tux3-replay --print: a "delta N ..." line each).
-_log_deltas() { "$REPLAY" --print "$1" | sed -n 's/^delta \([0-9]*\).*/\1/p'; }
+# The deltas of IMAGE's log chain but the committed one (tux3-replay --print: a
+# "delta N ..." line each, the committed last).
+_older_deltas() { "$REPLAY" --print "$1" | sed -n 's/^delta \([0-9]*\).*/\1/p' | sed '$d'; }
 
 results() {
   local image=$1 dir=$2 data=${3:-} name k
@@ -91,8 +93,7 @@ results() {
     run fsck "$FSCK" -fn "$name"
     run replay-n "$REPLAY" -n -v "$name"
     run replay-p "$REPLAY" -p "$name"
-    run replay-pj "$REPLAY" -p -j "$name"
-    for k in $(_log_deltas "$name"); do
+    for k in $(_older_deltas "$name"); do
       run "replay-until-$k" "$REPLAY" -n -v --until-delta "$k" "$name"
     done
     run verify "$INSPECT" "$name" verify

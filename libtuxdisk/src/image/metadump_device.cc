@@ -200,7 +200,9 @@ Result<std::unique_ptr<BlockDevice>> open_metadump(const std::string& path) {
                                   [&](uint64_t first, uint64_t count, std::size_t offset,
                                       bool zero) {
                                     // Zero blocks read as zeros as every block not held does.
-                                    if (!zero) runs.push_back({first, count, index, uint32_t(offset)});
+                                    if (!zero) {
+                                      runs.push_back({first, count, index, uint32_t(offset)});
+                                    }
                                     return Status::ok();
                                   });
     if (!s) {

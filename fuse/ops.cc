@@ -116,26 +116,27 @@ void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   fuse_reply_none(req);
 }
 
-// Before `name` in `dir` loses its inode (unlink, rmdir, rename over it): if the kernel
-// still holds that inode and this is its last name, the engine keeps it (as an orphan)
-// until the kernel forgets it. Returns the inode pinned here, or 0.
-uint64_t pin_before_unlink(fuse_req_t req, uint64_t dir, const char* name) {
-  auto attr = vol(req).lookup(dir, name);
-  if (!attr) return 0;
-  bool last_name = S_ISDIR(attr->mode) || attr->nlink <= 1;
-  if (!last_name || !bridge(req).lookups.pin_if_held(attr->ino)) return 0;
-  if (!vol(req).open_file(attr->ino)) {
-    bridge(req).lookups.unpin(attr->ino);
-    return 0;
+// Runs `remove`, which may take `name` in `dir` from its inode (unlink, rmdir, rename over
+// it), and replies with its status. If the kernel still holds that inode and this is its
+// last name, the engine keeps it (as an orphan) until the kernel forgets it; if `remove`
+// fails, the pin is let go again.
+template <class Remove>
+void reply_removing(fuse_req_t req, uint64_t dir, const char* name, Remove remove) {
+  Bridge& b = bridge(req);
+  uint64_t pinned = 0;
+  if (auto attr = b.volume.lookup(dir, name); attr) {
+    bool last_name = S_ISDIR(attr->mode) || attr->nlink <= 1;
+    if (last_name && b.lookups.pin_if_held(attr->ino)) {
+      if (b.volume.open_file(attr->ino)) pinned = attr->ino;
+      else b.lookups.unpin(attr->ino);
+    }
   }
-  return attr->ino;
-}
-
-// The unlink did not happen: let the pin go again.
-void unpin(fuse_req_t req, uint64_t ino) {
-  if (ino == 0) return;
-  bridge(req).lookups.unpin(ino);
-  (void)vol(req).release_file(ino);
+  Status s = remove();
+  if (!s && pinned != 0) {
+    b.lookups.unpin(pinned);
+    (void)b.volume.release_file(pinned);
+  }
+  reply_status(req, s);
 }
 
 void op_mknod(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, dev_t rdev) {
@@ -162,28 +163,25 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t parent, const char* name
 }
 
 void op_unlink(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  uint64_t pinned = pin_before_unlink(req, engine_ino(parent), name);
-  Status s = vol(req).unlink(engine_ino(parent), name);
-  if (!s) unpin(req, pinned);
-  reply_status(req, s);
+  reply_removing(req, engine_ino(parent), name,
+                 [&] { return vol(req).unlink(engine_ino(parent), name); });
 }
 
 void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
-  uint64_t pinned = pin_before_unlink(req, engine_ino(parent), name);
-  Status s = vol(req).rmdir(engine_ino(parent), name);
-  if (!s) unpin(req, pinned);
-  reply_status(req, s);
+  reply_removing(req, engine_ino(parent), name,
+                 [&] { return vol(req).rmdir(engine_ino(parent), name); });
 }
 
 void op_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t newparent,
                const char* newname, unsigned int flags) {
   // RENAME_NOREPLACE (1) and RENAME_EXCHANGE (2) are the engine's values; anything else
   // (RENAME_WHITEOUT) it refuses with EINVAL.
-  uint64_t pinned = 0;
-  if (!(flags & RENAME_EXCHANGE)) pinned = pin_before_unlink(req, engine_ino(newparent), newname);
-  Status s = vol(req).rename(engine_ino(parent), name, engine_ino(newparent), newname, flags);
-  if (!s) unpin(req, pinned);
-  reply_status(req, s);
+  auto rename = [&] {
+    return vol(req).rename(engine_ino(parent), name, engine_ino(newparent), newname, flags);
+  };
+  // An exchange takes no inode from its names.
+  if (flags & RENAME_EXCHANGE) return reply_status(req, rename());
+  reply_removing(req, engine_ino(newparent), newname, rename);
 }
 
 void op_readlink(fuse_req_t req, fuse_ino_t ino) {

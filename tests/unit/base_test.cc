@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "tuxdisk/bytes.h"
 #include "tuxdisk/crc32c.h"
 #include "tuxdisk/endian.h"
@@ -14,13 +15,11 @@
 namespace tux3 {
 namespace {
 
-std::span<const uint8_t> bytes_of(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using testing::bytes;
 
 // Known answers: the CRC-32C check value and the iSCSI test vectors (RFC 3720, B.4).
 TEST(Crc32c, KnownVectors) {
-  EXPECT_EQ(crc32c(bytes_of("123456789")), 0xE3069283u);
+  EXPECT_EQ(crc32c(bytes("123456789")), 0xE3069283u);
   EXPECT_EQ(crc32c({}), 0u);
   std::array<uint8_t, 32> zeros{};
   EXPECT_EQ(crc32c(zeros), 0x8A9136AAu);

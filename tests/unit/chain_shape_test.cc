@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "delta/chain_replay.h"
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/memory_device.h"
 #include "tuxdisk/mkfs.h"
@@ -13,11 +14,9 @@
 namespace tux3 {
 namespace {
 
-using namespace format;
+using testing::bytes;
 
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using namespace format;
 
 class ChainShape : public ::testing::Test {
  protected:

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/check.h"
 #include "tuxdisk/crash_states.h"
@@ -25,18 +26,10 @@
 namespace tux3 {
 namespace {
 
+using testing::bytes;
+using testing::quiet;
+
 using namespace format;
-
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-VolumeOptions quiet() {
-  VolumeOptions o;
-  o.delta_interval_ms = 1u << 30;
-  o.io_threads = 0;
-  return o;
-}
 
 class CheckTest : public ::testing::Test {
  protected:

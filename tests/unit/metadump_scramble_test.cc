@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "helpers.h"
 #include "image/scramble.h"
 #include "samples.h"
 #include "tuxdisk/check.h"
@@ -22,6 +23,8 @@
 
 namespace tux3 {
 namespace {
+
+using testing::bytes;
 
 using image::NameScrambler;
 
@@ -82,10 +85,6 @@ TEST(NameScrambler, PathsKeepTheirShape) {
   EXPECT_EQ(s.path("/"), "/");
 }
 
-std::span<const uint8_t> bytes_of(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
 class ScrambleTest : public ::testing::TestWithParam<unsigned> {
  protected:
   void SetUp() override {
@@ -110,7 +109,7 @@ class ScrambleTest : public ::testing::TestWithParam<unsigned> {
       auto f = v.create(dir->ino, name, 0640, 10, 20);
       ASSERT_TRUE(f.is_ok());
       if (i % 100 == 0) {
-        ASSERT_TRUE(v.write(f->ino, 0, bytes_of("private")).is_ok());
+        ASSERT_TRUE(v.write(f->ino, 0, bytes("private")).is_ok());
       }
     }
     ASSERT_TRUE(v.mkdir(kRootIno, "lost+found", 0700, 0, 0).is_ok());
@@ -118,12 +117,12 @@ class ScrambleTest : public ::testing::TestWithParam<unsigned> {
     ASSERT_TRUE(v.symlink(kRootIno, "to-plan", "secret-project/plan-qqqqqqq7", 0, 0).is_ok());
     std::string long_target = "secret-project/../secret-project/" + std::string(300, 'p');
     ASSERT_TRUE(v.symlink(kRootIno, "long-link", long_target, 0, 0).is_ok());
-    ASSERT_TRUE(v.setxattr(dir->ino, "user.owner", bytes_of("Alice Smith"), 0).is_ok());
-    ASSERT_TRUE(v.setxattr(dir->ino, "security.selinux", bytes_of("system_u:x"), 0).is_ok());
+    ASSERT_TRUE(v.setxattr(dir->ino, "user.owner", bytes("Alice Smith"), 0).is_ok());
+    ASSERT_TRUE(v.setxattr(dir->ino, "security.selinux", bytes("system_u:x"), 0).is_ok());
     ASSERT_TRUE(v.sync().is_ok());
     auto late = v.create(kRootIno, "created-after-the-last-sync", 0600, 0, 0);
     ASSERT_TRUE(late.is_ok());
-    ASSERT_TRUE(v.write(late->ino, 0, bytes_of("fsynced")).is_ok());
+    ASSERT_TRUE(v.write(late->ino, 0, bytes("fsynced")).is_ok());
     ASSERT_TRUE(v.fsync(late->ino, false).is_ok());
     // Crash: the scrambled dump is of the state replay leaves.
   }

@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/bytes.h"
 #include "tuxdisk/check.h"
@@ -26,16 +27,8 @@
 namespace tux3 {
 namespace {
 
-std::span<const uint8_t> bytes_of(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-VolumeOptions quiet() {
-  VolumeOptions o;
-  o.delta_interval_ms = 1u << 30;
-  o.io_threads = 0;
-  return o;
-}
+using testing::bytes;
+using testing::quiet;
 
 class MetadumpVolumeTest : public ::testing::Test {
  protected:
@@ -56,17 +49,17 @@ class MetadumpVolumeTest : public ::testing::Test {
     for (int i = 0; i < 300; ++i) {
       auto f = v.create(dir->ino, "file-with-a-longish-name-" + std::to_string(i), 0644, 1, 2);
       ASSERT_TRUE(f.is_ok());
-      ASSERT_TRUE(v.write(f->ino, 0, bytes_of("contents " + std::to_string(i))).is_ok());
+      ASSERT_TRUE(v.write(f->ino, 0, bytes("contents " + std::to_string(i))).is_ok());
     }
     auto big = v.create(kRootIno, "big", 0600, 0, 0);
     ASSERT_TRUE(big.is_ok());
     std::string data(40000, 'x');
     for (int i = 0; i < 20; ++i) {
-      ASSERT_TRUE(v.write(big->ino, uint64_t(i) * 100000, bytes_of(data)).is_ok());
+      ASSERT_TRUE(v.write(big->ino, uint64_t(i) * 100000, bytes(data)).is_ok());
     }
     ASSERT_TRUE(v.symlink(kRootIno, "short", "projects/file-with-a-longish-name-1", 0, 0).is_ok());
     ASSERT_TRUE(v.symlink(kRootIno, "long", std::string(900, 'l'), 0, 0).is_ok());
-    ASSERT_TRUE(v.setxattr(big->ino, "user.secret", bytes_of("value"), 0).is_ok());
+    ASSERT_TRUE(v.setxattr(big->ino, "user.secret", bytes("value"), 0).is_ok());
   }
 
   // A clean volume, closed.
@@ -97,7 +90,7 @@ class MetadumpVolumeTest : public ::testing::Test {
       ASSERT_TRUE(v.create(more->ino, "n" + std::to_string(i), 0644, 0, 0).is_ok());
     }
     ASSERT_TRUE(v.sync().is_ok());
-    ASSERT_TRUE(v.write(a->ino, 0, bytes_of("fsynced contents")).is_ok());
+    ASSERT_TRUE(v.write(a->ino, 0, bytes("fsynced contents")).is_ok());
     ASSERT_TRUE(v.fsync(a->ino, false).is_ok());  // a stream block
     ASSERT_EQ(v.stats().fsync_stream, 1u);
     ASSERT_TRUE(v.create(kRootIno, "never-durable", 0644, 0, 0).is_ok());

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "fixture.h"
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/file_device.h"
 #include "tuxdisk/format/bitmap.h"
@@ -20,6 +21,8 @@
 
 namespace tux3 {
 namespace {
+
+using testing::verify;
 
 using namespace format;
 
@@ -40,15 +43,6 @@ std::unique_ptr<MemoryDevice> make_volume(uint64_t bytes, const MkfsOptions& o) 
   EXPECT_TRUE(g.is_ok()) << g.status().to_string();
   EXPECT_TRUE(write_volume(*dev, *g, o).is_ok());
   return dev;
-}
-
-VerifyReport verify(BlockDevice& dev) {
-  auto reader = VolumeReader::open(dev);
-  EXPECT_TRUE(reader.is_ok()) << reader.status().to_string();
-  if (!reader.is_ok()) return {};
-  auto report = verify_volume(**reader);
-  EXPECT_TRUE(report.is_ok()) << report.status().to_string();
-  return report.is_ok() ? *report : VerifyReport{};
 }
 
 class EveryBlockSize : public ::testing::TestWithParam<unsigned> {};

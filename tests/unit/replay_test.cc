@@ -4,6 +4,7 @@
 // limits, unsupported volumes, and the listing --print shows.
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/crash_states.h"
 #include "tuxdisk/format/log.h"
@@ -20,18 +21,10 @@
 namespace tux3 {
 namespace {
 
+using testing::bytes;
+using testing::quiet;
+
 using format::FsyncMode;
-
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-VolumeOptions quiet() {
-  VolumeOptions o;
-  o.delta_interval_ms = 1u << 30;
-  o.io_threads = 0;
-  return o;
-}
 
 class ReplayTest : public ::testing::Test {
  protected:

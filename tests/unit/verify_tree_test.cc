@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/format/bitmap.h"
 #include "tuxdisk/format/node.h"
@@ -17,6 +18,8 @@
 
 namespace tux3 {
 namespace {
+
+using testing::verify;
 
 using namespace format;
 
@@ -107,14 +110,6 @@ std::unique_ptr<MemoryDevice> build(const Tree& t) {
   sb.delta = kDelta;
   encode_superblock(sb, std::span(dev->bytes()).subspan(kSuperSlotOffset[0], kSuperSlotSize));
   return dev;
-}
-
-VerifyReport verify(BlockDevice& dev) {
-  auto reader = VolumeReader::open(dev);
-  EXPECT_TRUE(reader.is_ok()) << reader.status().to_string();
-  auto report = verify_volume(**reader);
-  EXPECT_TRUE(report.is_ok());
-  return *report;
 }
 
 std::string all_problems(const VerifyReport& r) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/crash_states.h"
 #include "tuxdisk/memory_device.h"
@@ -20,34 +21,9 @@
 namespace tux3 {
 namespace {
 
-using Tree = std::map<std::string, std::string>;  // path -> "d" or "f:contents"
-
-Tree snapshot(Volume& vol) {
-  Tree t;
-  std::function<void(uint64_t, const std::string&)> walk = [&](uint64_t ino, const std::string& path) {
-    Status s = vol.readdir(ino, 0, [&](const DirEntry& e) {
-      if (e.name == "." || e.name == "..") return true;
-      std::string p = path + "/" + e.name;
-      if (e.type == format::FileType::kDirectory) {
-        t[p] = "d";
-        walk(e.ino, p);
-      } else {
-        auto a = vol.getattr(e.ino);
-        std::string data(a->size, '\0');
-        (void)vol.read(e.ino, 0, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()));
-        t[p] = "f:" + data;
-      }
-      return true;
-    });
-    EXPECT_TRUE(s.is_ok()) << s.to_string();
-  };
-  walk(kRootIno, "");
-  return t;
-}
-
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using testing::bytes;
+using testing::snapshot;
+using testing::Tree;
 
 TEST(VolumeCrash, EveryCrashStateRecoversACommittedDelta) {
   MkfsOptions o;

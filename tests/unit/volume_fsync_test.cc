@@ -21,6 +21,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/crash_states.h"
 #include "tuxdisk/format/constants.h"
@@ -35,9 +36,7 @@
 namespace tux3 {
 namespace {
 
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using testing::bytes;
 
 std::vector<uint8_t> fresh_volume(uint64_t size, unsigned block_bits = 12) {
   MkfsOptions o;

@@ -14,6 +14,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/crash_states.h"
 #include "tuxdisk/memory_device.h"
@@ -27,43 +28,11 @@
 namespace tux3 {
 namespace {
 
+using testing::bytes;
+using testing::snapshot;
+using testing::Tree;
+
 using format::FsyncMode;
-using Tree = std::map<std::string, std::string>;  // path -> "d", "f:DATA", "l:TARGET", "o"
-
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
-
-Tree snapshot(Volume& v) {
-  Tree t;
-  std::function<void(uint64_t, const std::string&)> walk = [&](uint64_t dir,
-                                                                const std::string& path) {
-    Status s = v.readdir(dir, 0, [&](const DirEntry& e) {
-      if (e.name == "." || e.name == "..") return true;
-      std::string p = path + "/" + e.name;
-      if (t.count(p)) ADD_FAILURE() << "two entries named " << p;
-      if (e.type == format::FileType::kDirectory) {
-        t[p] = "d";
-        walk(e.ino, p);
-      } else if (e.type == format::FileType::kRegular) {
-        auto a = v.getattr(e.ino);
-        std::string data(a.is_ok() ? a->size : 0, '\0');
-        (void)v.read(e.ino, 0, std::span(reinterpret_cast<uint8_t*>(data.data()), data.size()));
-        t[p] = "f:" + data;
-      } else if (e.type == format::FileType::kSymlink) {
-        auto target = v.readlink(e.ino);
-        t[p] = "l:" + (target.is_ok() ? *target : std::string("?"));
-      } else {
-        t[p] = "o";
-      }
-      return true;
-    });
-    EXPECT_TRUE(s.is_ok()) << s.to_string();
-  };
-  walk(kRootIno, "");
-  return t;
-}
-
 VolumeOptions options(FsyncMode mode) {
   VolumeOptions opt;
   opt.delta_interval_ms = 1u << 30;

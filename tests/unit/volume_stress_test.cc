@@ -30,6 +30,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/memory_device.h"
 #include "tuxdisk/mkfs.h"
@@ -39,6 +40,8 @@
 
 namespace tux3 {
 namespace {
+
+using testing::bytes;
 
 constexpr uint32_t kBlockSize = 4096;
 constexpr uint64_t kDeviceSize = 64ull << 20;
@@ -60,10 +63,6 @@ uint64_t env_u64(const char* name, uint64_t fallback) {
   char* end = nullptr;
   unsigned long long x = std::strtoull(v, &end, 0);
   return end && *end == 0 ? uint64_t(x) : fallback;
-}
-
-std::span<const uint8_t> bytes(const std::string& s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
 }
 
 std::string as_string(std::span<const uint8_t> b) {

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "helpers.h"
 #include "samples.h"
 #include "tuxdisk/memory_device.h"
 #include "tuxdisk/mkfs.h"
@@ -17,9 +18,7 @@
 namespace tux3 {
 namespace {
 
-std::span<const uint8_t> bytes(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+using testing::bytes;
 
 class VolumeTest : public ::testing::Test {
  protected:

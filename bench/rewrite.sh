@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/rewrite.sh: what page forking buys: a hot set rewritten while deltas commit, run in
-# forking mode and in stable-pages mode (writers wait for blocks under I/O) in one run.
+# forking mode and in stable-pages mode (a writer touching a block of the delta under
+# commit waits for that commit to finish) in one run.
 #
 # Usage: bench/rewrite.sh [--seconds S] [--runs N] [--interval MS] [--disk-mibps N]
 #                         [--build-dir DIR] [--record]
@@ -20,8 +21,9 @@
 # with a blkio/io cgroup controller, "disk": a second loop device whose writes the kernel
 # throttles to N MiB/s (blkio.throttle.write_bps_device, or io.max wbps on cgroup v2), the
 # speed of a disk. The first two take the host's page cache or memory speed: a delta's
-# 16 MiB lands in a few ms there, so stable pages lose little. On each target, hot: forking >= 3x the throughput and <= 1/10 the p99 latency of stable pages;
-# fresh: forking within 2% of stable pages. The table shows ratios; a missed target
+# 16 MiB lands in a few ms there, so stable pages lose little. On each target, hot:
+# forking >= 3x the throughput and <= 1/10 the p99 latency of stable pages; fresh:
+# forking within 2% of stable pages. The table shows ratios; a missed target
 # prints FAIL but does not change the exit status (errors do).
 set -euo pipefail
 

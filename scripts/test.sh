@@ -37,8 +37,9 @@ targets=()
 # The ThreadSanitizer run needs only the engine's unit tests: build just those.
 [[ $type == Thread ]] && targets=(--target tuxdisk_unit_tests)
 # One compiler run per batch of source files: CI builds from scratch twice (plain and
-# sanitized), and a unity build takes half the time. Day-to-day builds (scripts/build.sh)
-# compile file by file, which also keeps every file's includes honest.
+# sanitized), and a unity build takes half the time. The setting stays in the build
+# directory; TUX3_UNITY_BUILD=OFF scripts/build.sh compiles file by file again, which
+# also checks that every file includes what it uses.
 export TUX3_UNITY_BUILD=ON
 dir=$("$root/scripts/build.sh" "$type" "${targets[@]}" | tail -n 1)
 ctest --test-dir "$dir" --output-on-failure -j2 "${filter[@]}"

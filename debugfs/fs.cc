@@ -76,6 +76,7 @@ Result<std::vector<Extent>> file_mapping(Session& session, const InodeRef& inode
     return Status::invalid_argument(fmt::format("inode {} is a directory", inode.inum));
   }
   // The fsyncs are laid over the mapping the inode table gives.
+  if (inode.fsyncs.empty()) return reader->file_extents(inode.inum, inode.disk);
   TUX3_ASSIGN_OR_RETURN(std::vector<Extent> mapping, reader->file_extents(inode.inum, inode.disk));
   InodeRecord overlaid = inode.disk;
   session.overlay().apply(inode.inum, overlaid, mapping, reader->block_size());

@@ -64,7 +64,8 @@ class VolumeScrambler {
     }
     sb_ = reader_->super();
     bs_ = sb_.block_size();
-    names_.reserve(sb_.inode_count + sb_.inode_count / 4);
+    // A hint only: inode_count comes from the volume, which may be damaged.
+    names_.reserve(std::min<uint64_t>(sb_.inode_count, uint64_t(1) << 20) * 5 / 4);
     TUX3_RETURN_IF_ERROR(scramble_inode_table());
     for (const auto& [inum, root] : directories_) {
       TUX3_RETURN_IF_ERROR(scramble_directory(inum, root));

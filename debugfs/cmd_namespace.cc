@@ -269,14 +269,22 @@ Status cmd_ncheck(CommandContext& ctx, const CommandSpec& spec) {
   std::vector<std::string> problems;
   std::set<uint64_t> entered;
   // Depth first from the root, with a stack of its own (a volume may nest directories far
-  // deeper than a call stack goes); every directory entered once.
-  std::vector<std::pair<uint64_t, std::string>> pending{{kInoRoot, "/"}};
-  if (found.count(kInoRoot)) found[kInoRoot].push_back("/");
+  // deeper than a call stack goes); every directory entered once. Each entry is pushed,
+  // and named when popped, so names come in directory order, a directory's subtree right
+  // after its own name, as a recursive walk gives them.
+  struct Pending {
+    uint64_t inum;
+    std::string path;
+    bool is_dir;
+  };
+  std::vector<Pending> pending{{kInoRoot, "/", true}};
   while (!pending.empty()) {
-    auto [dir_inum, path] = std::move(pending.back());
+    Pending next = std::move(pending.back());
     pending.pop_back();
-    if (!entered.insert(dir_inum).second) continue;
-    auto dir = load_inode(s, dir_inum);
+    if (auto f = found.find(next.inum); f != found.end()) f->second.push_back(next.path);
+    if (!next.is_dir || !entered.insert(next.inum).second) continue;
+    const std::string& path = next.path;
+    auto dir = load_inode(s, next.inum);
     if (!dir) {
       problems.push_back(fmt::format("{}: {}", printable(path), dir.status().message()));
       continue;
@@ -289,9 +297,8 @@ Status cmd_ncheck(CommandContext& ctx, const CommandSpec& spec) {
     for (const std::string& p : listing->problems) problems.push_back(p);
     for (auto it = listing->entries.rbegin(); it != listing->entries.rend(); ++it) {
       const Dirent& d = *it;
-      std::string child = (path == "/" ? "" : path) + "/" + d.name;
-      if (auto f = found.find(d.inum); f != found.end()) f->second.push_back(child);
-      if (d.type == FileType::kDirectory) pending.emplace_back(d.inum, std::move(child));
+      pending.push_back({d.inum, (path == "/" ? "" : path) + "/" + d.name,
+                         d.type == FileType::kDirectory});
     }
   }
   if (ctx.json) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/rewrite.sh: what page forking buys: a hot set rewritten while deltas commit, run in
-# forking mode and in stable-pages mode (a writer touching a block of the delta under
-# commit waits for that commit to finish) in one run.
+# forking mode and in stable-pages mode (a writer touching a block whose write is in
+# flight waits for that write, as the kernel's stable pages wait for a page's writeback)
+# in one run.
 #
 # Usage: bench/rewrite.sh [--seconds S] [--runs N] [--interval MS] [--disk-mibps N]
 #                         [--build-dir DIR] [--record]

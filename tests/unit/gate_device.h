@@ -1,8 +1,8 @@
 // gate_device.h: a test device that can hold writes open, to prove what the engine does
 // while a delta's I/O is in flight.
 //
-// While the gate is closed, every write (and flush) blocks inside the device until the
-// gate opens; reads pass. blocked() tells how many calls are waiting, so a test can tell
+// While the gate is closed, every write and flush (or, closed for flushes only, every
+// flush) blocks inside the device until the gate opens; reads pass. blocked() tells how many calls are waiting, so a test can tell
 // "the backend is mid-delta" from "the backend has not started yet".
 #pragma once
 
@@ -18,9 +18,11 @@ class GateDevice final : public BlockDevice {
  public:
   explicit GateDevice(BlockDevice& inner) : inner_(inner) {}
 
-  void close_gate() {
+  enum class Hold { kWritesAndFlushes, kFlushes };
+  void close_gate(Hold hold = Hold::kWritesAndFlushes) {
     std::lock_guard lock(mu_);
     closed_ = true;
+    hold_writes_ = hold == Hold::kWritesAndFlushes;
   }
   void open_gate() {
     {
@@ -40,9 +42,9 @@ class GateDevice final : public BlockDevice {
   std::string name() const override { return "gate"; }
 
  private:
-  void pass() {
+  void pass(bool is_write) {
     std::unique_lock lock(mu_);
-    if (!closed_) return;
+    if (!closed_ || (is_write && !hold_writes_)) return;
     ++blocked_;
     cv_.notify_all();
     cv_.wait(lock, [&] { return !closed_; });
@@ -52,11 +54,11 @@ class GateDevice final : public BlockDevice {
     return inner_.read(offset, out);
   }
   Status do_write(uint64_t offset, std::span<const uint8_t> data, WriteFlags flags) override {
-    pass();
+    pass(true);
     return inner_.write(offset, data, flags);
   }
   Status do_flush() override {
-    pass();
+    pass(false);
     return inner_.flush();
   }
 
@@ -64,6 +66,7 @@ class GateDevice final : public BlockDevice {
   std::mutex mu_;
   std::condition_variable cv_;
   bool closed_ = false;
+  bool hold_writes_ = true;
   unsigned blocked_ = 0;
 };
 

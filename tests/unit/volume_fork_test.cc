@@ -6,7 +6,11 @@
 //    unchanged and the new one goes out in the next delta (WriteToBlockUnderIoForks);
 //  - two versions of one file block exist at once, and every lookup sees the newest while
 //    a reader's pinned reference keeps the old one (same test, and ReadsUnderIo...);
-//  - stable-pages mode waits instead, and counts the wait (StablePagesWaitForTheIo);
+//  - stable-pages mode waits instead, and counts the wait (StablePagesWaitForTheIo), but
+//    only for the block's own request, not for the rest of the delta, its flush or its
+//    commit block (StablePagesWaitOnlyForTheBlocksRequest); once that request completed,
+//    a write changes the block in place in either mode (RewriteAfterItsRequest...), and a
+//    commit's data goes out in requests of at most 1 MiB (CommitRequestsAreAtMost...);
 //  - truncate, unlink and rename of files whose blocks are under I/O (NamespaceChanges...);
 //  - never two writes of one block in a delta, never a block written by consecutive deltas,
 //    the superblock always after a flush (TraceNeverReusesABlockTooSoon);
@@ -124,10 +128,10 @@ class VolumeForkTest : public ::testing::Test {
 
   // Closes the gate and starts committing the open delta; returns once the backend is
   // holding its first write.
-  void hold_commit() {
+  void hold_commit(testing::GateDevice::Hold hold = testing::GateDevice::Hold::kWritesAndFlushes) {
     held_from = trace.events().size();
     before_hold = mem.bytes();
-    gate.close_gate();
+    gate.close_gate(hold);
     ASSERT_TRUE(vol->start_commit(false).is_ok());
     ASSERT_TRUE(gate.wait_blocked(1)) << "the backend never started writing";
   }
@@ -247,6 +251,90 @@ TEST_F(VolumeForkTest, StablePagesWaitForTheIo) {
   ASSERT_TRUE(vol->close().is_ok());
   vol.reset();
   EXPECT_EQ(contents_of(mem)["f"], std::string(kBs, 'C'));
+}
+
+// The backend holds the delta at its flush: every data request has completed.
+TEST_F(VolumeForkTest, StablePagesWaitOnlyForTheBlocksRequest) {
+  VolumeOptions opt;
+  opt.io_threads = 1;
+  opt.stable_pages = true;
+  open(opt);
+  uint64_t f = create("f");
+  write_block(f, 0, 'A');
+  ASSERT_TRUE(vol->sync().is_ok());
+  write_block(f, 0, 'B');
+  hold_commit(testing::GateDevice::Hold::kFlushes);
+  auto done = std::async(std::launch::async, [&] { write_block(f, 0, 'C'); });
+  bool waited = done.wait_for(5s) != std::future_status::ready;
+  if (waited) gate.open_gate();  // (the future's destructor waits for the write)
+  ASSERT_FALSE(waited) << "stable pages waited for the delta's flush, not for the block's write";
+  done.get();
+  VolumeStats s = vol->stats();
+  EXPECT_EQ(s.stable_waits, 0u);
+  EXPECT_EQ(s.forks, 0u);
+  EXPECT_TRUE(all_of(read_block(f, 0), 'C'));
+  gate.open_gate();
+  ASSERT_TRUE(vol->sync().is_ok());
+  // The held delta's block went out as B before the write changed the buffer; the next
+  // delta wrote C elsewhere.
+  MemoryDevice at_held = image_after_held_delta();
+  EXPECT_EQ(contents_of(at_held)["f"], std::string(kBs, 'B'));
+  auto [c_held, c_later] = blocks_filled_with('C');
+  EXPECT_TRUE(c_held.empty());
+  EXPECT_EQ(c_later.size(), 1u);
+  ASSERT_TRUE(vol->close().is_ok());
+  vol.reset();
+  EXPECT_EQ(contents_of(mem)["f"], std::string(kBs, 'C'));
+}
+
+TEST_F(VolumeForkTest, RewriteAfterItsRequestCompletedChangesTheBlockInPlace) {
+  VolumeOptions opt;
+  opt.io_threads = 2;
+  open(opt);
+  uint64_t f = create("f");
+  write_block(f, 0, 'A');
+  write_block(f, 1, 'A');
+  ASSERT_TRUE(vol->sync().is_ok());
+  write_block(f, 0, 'B');
+  write_block(f, 1, 'B');
+  auto pinned = vol->pin_block(f, 1);
+  ASSERT_TRUE(pinned.is_ok());
+  uint64_t forks_before = vol->stats().forks;
+  hold_commit(testing::GateDevice::Hold::kFlushes);
+  write_block(f, 0, 'C');  // on the device already: changed in place
+  write_block(f, 1, 'C');  // a reader holds it: forked all the same
+  VolumeStats s = vol->stats();
+  EXPECT_EQ(s.stable_waits, 0u);
+  EXPECT_EQ(s.forks, forks_before + 1);
+  EXPECT_TRUE(all_of(**pinned, 'B'));
+  gate.open_gate();
+  ASSERT_TRUE(vol->sync().is_ok());
+  MemoryDevice at_held = image_after_held_delta();
+  EXPECT_EQ(contents_of(at_held)["f"], std::string(2 * kBs, 'B'));
+  ASSERT_TRUE(vol->close().is_ok());
+  vol.reset();
+  EXPECT_EQ(contents_of(mem)["f"], std::string(2 * kBs, 'C'));
+}
+
+TEST_F(VolumeForkTest, CommitRequestsAreAtMostOneMebibyte) {
+  open();
+  uint64_t f = create("f");
+  constexpr uint64_t kBlocks = 600;  // 2.3 MiB, placed as one extent
+  std::vector<uint8_t> data(kBlocks * kBs, 'D');
+  ASSERT_TRUE(vol->write(f, 0, data).is_ok());
+  std::size_t from = trace.events().size();
+  ASSERT_TRUE(vol->sync().is_ok());
+  uint64_t data_bytes = 0;
+  for (std::size_t i = from; i < trace.events().size(); ++i) {
+    const TraceEvent& e = trace.events()[i];
+    if (e.kind != TraceEvent::Kind::kWrite) continue;
+    EXPECT_LE(e.data.size(), 1u << 20) << "a request of " << e.data.size() << " bytes";
+    if (all_of(e.data, 'D')) data_bytes += e.data.size();
+  }
+  EXPECT_EQ(data_bytes, kBlocks * kBs);
+  ASSERT_TRUE(vol->close().is_ok());
+  vol.reset();
+  EXPECT_EQ(contents_of(mem)["f"], std::string(kBlocks * kBs, 'D'));
 }
 
 TEST_F(VolumeForkTest, NamespaceChangesOfFilesUnderIo) {

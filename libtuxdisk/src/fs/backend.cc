@@ -70,6 +70,7 @@ void VolumeImpl::backend_main() {
       continue;
     }
     CommitPlan& p = **plan;
+    p.written.assign(p.writes.size(), false);
     in_flight_ = &p;
     marshalled_delta_ = p.delta;
     inflight_bytes_ = p.bytes();
@@ -95,7 +96,17 @@ void VolumeImpl::backend_main() {
 
 // The blocks, then the commit point (step 6 of commit.cc).
 Status VolumeImpl::write_plan(CommitPlan& plan, uint64_t& peak) {
-  TUX3_RETURN_IF_ERROR(io_->write(plan.writes, plan.block_bits, peak));
+  // A request on the device lets go of its buffers: a write to one of them changes it in
+  // place from now on (no fork), and a stable-pages writer waiting for it goes on.
+  auto on_written = [&](std::size_t index) {
+    for (auto& buffer : plan.writes[index].buffers) buffer.reset();
+    {
+      std::lock_guard lock(mu_);
+      plan.written[index] = true;
+    }
+    cv_.notify_all();
+  };
+  TUX3_RETURN_IF_ERROR(io_->write(plan.writes, plan.block_bits, peak, on_written));
   std::vector<uint8_t> slot(kSuperSlotSize);
   encode_superblock(plan.next, slot);
   TUX3_RETURN_IF_ERROR(dev_.flush());

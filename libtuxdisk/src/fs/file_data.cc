@@ -126,14 +126,15 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     TUX3_ASSIGN_OR_RETURN(Page * cached, cached_page(inode, logical, chunk < bs_));
     Page& page = *cached;
     if (page.pinned || page.data.use_count() > 1) {
-      // Shared with the delta under commit or with a reader: fork. The old buffer stays
-      // with them, unchanged; the cache gets a copy that belongs to the open delta.
+      // Shared with a request of the delta under commit or with a reader: fork. The old
+      // buffer stays with them, unchanged; the cache gets a copy that belongs to the open
+      // delta. (A request that completed has let go of its buffers: no fork then.)
       page.data = std::make_shared<BlockBuffer>(*page.data);
-      page.io_delta = 0;
       page.pinned = false;
       stats_.forks++;
       stats_.fork_bytes += bs_;
     }
+    page.io_delta = 0;  // this buffer is no longer the one any I/O writes
     std::memcpy(page.data->data() + in_block, data.data() + done, chunk);
     if (!page.dirty) {
       page.dirty = true;
@@ -197,16 +198,27 @@ Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<c
     fresh += it == inode->pages.end() || !it->second.dirty;
   }
   if (opt_.stable_pages) {
-    // Stable pages: a block under I/O is waited for, not forked.
-    uint64_t wait_for = 0;
+    // Stable pages: a block under I/O is waited for, not forked: until its own request
+    // has completed, as the kernel waits for a page's writeback (not for the delta's
+    // flush and commit block). (A buffer an fsync is writing is forked: fsync I/O is short
+    // and has no delta.)
+    const Page* busy = nullptr;
     for (auto it = inode->pages.lower_bound(first); it != inode->pages.end() && it->first <= last;
          ++it) {
-      // (A buffer an fsync is writing is forked: fsync I/O is short and has no delta.)
-      if (it->second.io_delta > sb_.delta && it->second.io_delta != kStreamIo) wait_for = std::max(wait_for, it->second.io_delta);
+      if (under_commit_io(it->second)) {
+        busy = &it->second;
+        break;
+      }
     }
-    if (wait_for) {
-      wait_counted([&] { return failed_ || sb_.delta >= wait_for; }, stats_.stable_waits,
-                   stats_.stable_wait_ns);
+    if (busy) {
+      uint64_t delta = busy->io_delta;
+      uint32_t request = busy->io_write;
+      wait_counted(
+          [&] {
+            return failed_ || sb_.delta >= delta ||
+                   (in_flight_ && in_flight_->delta == delta && in_flight_->written[request]);
+          },
+          stats_.stable_waits, stats_.stable_wait_ns);
       // A failed commit never makes the block durable: retrying would wait forever.
       if (failed_) return failed_status();
       retry_op_ = true;
@@ -271,8 +283,11 @@ Status VolumeImpl::map_run(Inode& inode, uint64_t logical, uint64_t phys, uint32
 
 Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
     Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
-    std::vector<std::pair<uint64_t, uint32_t>>& frees) {
+    std::vector<std::pair<uint64_t, uint32_t>>& frees, bool split_requests) {
   std::vector<uint64_t> dirty(inode.dirty_blocks.begin(), inode.dirty_blocks.end());
+  uint32_t max_request = split_requests
+                             ? uint32_t(std::max<uint64_t>(1, kMaxRequestBytes >> sb_.block_bits))
+                             : UINT32_MAX;
   std::vector<Extent> placed;
   for (std::size_t i = 0; i < dirty.size();) {
     std::size_t j = i + 1;
@@ -284,17 +299,19 @@ Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
       // The pages' buffers are written as they are (shared, not copied): from now on a
       // write to one of them forks it. They stay cached, clean: reads before the write
       // completes must see them.
-      PlannedWrite w{phys, {}};
-      w.buffers.reserve(count);
       for (uint32_t k = 0; k < count; ++k) {
+        if (k % max_request == 0) {
+          writes.push_back({phys + k, {}});
+          writes.back().buffers.reserve(std::min(max_request, count - k));
+        }
         Page& page = inode.pages[dirty[at + k]];
-        w.buffers.push_back(page.data);
+        writes.back().buffers.push_back(page.data);
         page.io_delta = io_delta;
+        page.io_write = uint32_t(writes.size() - 1);
         page.dirty = false;
         dirty_bytes_ -= std::min<uint64_t>(dirty_bytes_, bs_);
         inode.dirty_blocks.erase(dirty[at + k]);
       }
-      writes.push_back(std::move(w));
       TUX3_RETURN_IF_ERROR(map_run(inode, dirty[at], phys, count, frees));
       placed.push_back({dirty[at], phys, count, 0});
       goal = phys + count;
@@ -307,7 +324,8 @@ Result<std::vector<Extent>> VolumeImpl::place_dirty_pages(
 
 Status VolumeImpl::flush_data(Inode& inode, CommitContext& ctx) {
   TUX3_ASSIGN_OR_RETURN(auto placed, place_dirty_pages(inode, ctx.goal, ctx.delta(),
-                                                        ctx.plan->writes, ctx.delta_frees));
+                                                        ctx.plan->writes, ctx.delta_frees,
+                                                        /*split_requests=*/true));
   for (const Extent& e : placed) {
     ctx.log({LogCode::kAlloc, {e.physical, e.count}});
     ctx.plan->data_blocks += e.count;

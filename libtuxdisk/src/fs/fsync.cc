@@ -178,7 +178,8 @@ Status VolumeImpl::fsync(uint64_t ino, bool datasync) {
 
   // The data: new blocks, new mappings (old ones freed with the open delta).
   std::vector<PlannedWrite> writes;
-  auto placed = place_dirty_pages(*inode, stream_goal_, kStreamIo, writes, op_frees_);
+  auto placed = place_dirty_pages(*inode, stream_goal_, kStreamIo, writes, op_frees_,
+                                  /*split_requests=*/false);
   if (!placed) {
     fail(placed.status().with_context("fsync: placing data after reserving"));
     return failed_status();

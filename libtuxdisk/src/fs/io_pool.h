@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <thread>
@@ -29,9 +30,14 @@ class IoPool {
   IoPool(const IoPool&) = delete;
   IoPool& operator=(const IoPool&) = delete;
 
+  // Called on the thread that wrote writes[index], once it is on the device (not called
+  // for a request that failed or was skipped after an error).
+  using OnWritten = std::function<void(std::size_t index)>;
+
   // Writes every request and returns when all are done: the first error, else ok.
   // `peak` is raised to the most requests in flight at once.
-  Status write(std::span<const PlannedWrite> writes, uint32_t block_bits, uint64_t& peak);
+  Status write(std::span<const PlannedWrite> writes, uint32_t block_bits, uint64_t& peak,
+               const OnWritten& on_written = {});
 
  private:
   Status write_one(const PlannedWrite& w, uint32_t block_bits);
@@ -40,7 +46,9 @@ class IoPool {
   BlockDevice& device_;
   std::mutex mu_;
   std::condition_variable work_cv_, done_cv_;
-  std::deque<const PlannedWrite*> queue_;
+  std::deque<std::size_t> queue_;           // indexes into batch_
+  std::span<const PlannedWrite> batch_;
+  const OnWritten* on_written_ = nullptr;
   uint32_t block_bits_ = 0;
   std::size_t pending_ = 0;   // queued or running requests of the current batch
   std::size_t running_ = 0;

@@ -49,8 +49,9 @@ namespace tux3 {
 // completes and its readers let go). At most one version is in the cache: the newest.
 struct Page {
   std::shared_ptr<BlockBuffer> data;
+  uint64_t io_delta = 0;    // the delta whose commit writes this buffer (0: none) ...
+  uint32_t io_write = 0;    // ... in its request plan.writes[io_write]
   bool dirty = false;       // changed in the open delta
-  uint64_t io_delta = 0;    // the delta whose commit writes this buffer (0: none)
   // A reader was given this buffer (pin_block). Readers release it without the lock, so
   // the use count alone cannot prove they are done with it: the next write forks.
   bool pinned = false;
@@ -186,12 +187,19 @@ class VolumeImpl final : public Volume {
   Status truncate(Inode& inode, uint64_t size);
   // The inode's dirty pages get new blocks from `goal` on (advanced): their buffers go into
   // `writes` as they are (a later write forks them), marked io_delta; the mapping changes
-  // (old blocks into `frees`); the pages are clean. Returns the extents placed, one per
-  // write. Shared by commit (flush_data) and stream fsync.
+  // (old blocks into `frees`); the pages are clean. Returns the extents placed. Shared by
+  // commit (flush_data) and stream fsync. With split_requests (commit), a placed extent
+  // goes out as requests of at most kMaxRequestBytes; without (fsync), as one request
+  // each, so writes[x] and the returned extents correspond one to one.
   Result<std::vector<format::Extent>> place_dirty_pages(
       Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
-      std::vector<std::pair<uint64_t, uint32_t>>& frees);
+      std::vector<std::pair<uint64_t, uint32_t>>& frees, bool split_requests);
   Status flush_data(Inode& inode, class CommitContext& ctx);
+  // The page's buffer is in a request of the delta under commit that has not completed.
+  bool under_commit_io(const Page& page) const {
+    return page.io_delta > sb_.delta && page.io_delta != kStreamIo && in_flight_ &&
+           in_flight_->delta == page.io_delta && !in_flight_->written[page.io_write];
+  }
 
   // --- commit.cc ---
   Status maybe_commit();  // the delta triggers, checked after each operation

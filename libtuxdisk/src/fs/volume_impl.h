@@ -36,6 +36,7 @@
 #include "fs/commit_plan.h"
 #include "fs/io_pool.h"
 #include "fs/node_store.h"
+#include "fs/spin_mutex.h"
 #include "tuxdisk/format/inode.h"
 #include "tuxdisk/format/log.h"
 #include "tuxdisk/format/values.h"
@@ -281,7 +282,7 @@ class VolumeImpl final : public Volume {
   void evict_to_budget();
   bool inode_evictable(const Inode& inode) const;
 
-  mutable std::mutex mu_;
+  mutable SpinMutex mu_;
   std::condition_variable_any cv_;          // frontend waiters: durability, space, I/O
   std::condition_variable_any backend_cv_;  // the backend: a commit request or a timer
   std::thread backend_;

@@ -129,7 +129,7 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
       // Shared with a request of the delta under commit or with a reader: fork. The old
       // buffer stays with them, unchanged; the cache gets a copy that belongs to the open
       // delta. (A request that completed has let go of its buffers: no fork then.)
-      page.data = std::make_shared<BlockBuffer>(*page.data);
+      page.data = buffers_->copy_of(*page.data);
       page.pinned = false;
       stats_.forks++;
       stats_.fork_bytes += bs_;
@@ -152,7 +152,7 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
 
 Result<Page*> VolumeImpl::cached_page(Inode& inode, uint64_t logical, bool need_contents) {
   if (auto it = inode.pages.find(logical); it != inode.pages.end()) return &it->second;
-  auto buffer = std::make_shared<BlockBuffer>(bs_, 0);
+  auto buffer = buffers_->zeroed();
   if (need_contents && logical * bs_ < inode.rec.size) {
     TUX3_ASSIGN_OR_RETURN(auto extent, map_block(inode, logical));
     if (extent && !(extent->flags & kExtentUnwritten)) {

@@ -33,6 +33,7 @@
 #include "delta/stream_replay.h"
 #include "fs/engine_start.h"
 #include "fs/allocator.h"
+#include "fs/buffer_pool.h"
 #include "fs/commit_plan.h"
 #include "fs/io_pool.h"
 #include "fs/node_store.h"
@@ -302,6 +303,7 @@ class VolumeImpl final : public Volume {
   format::Superblock sb_;  // the committed superblock (updated at each commit)
   uint32_t bs_;
   NodeStore store_;
+  std::shared_ptr<BufferPool> buffers_;  // data pages' buffers, recycled
   std::unique_ptr<Btree> itree_;
   std::unique_ptr<Btree> otree_;
   std::unique_ptr<Allocator> alloc_;

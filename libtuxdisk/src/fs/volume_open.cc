@@ -10,6 +10,7 @@
 //      reservations;
 //   6. destroy the orphans the orphan tree lists; 5 and 6 are committed as a first delta.
 // Nothing is written until that first delta (and nothing at all when read-only).
+#include <algorithm>
 #include <bit>
 
 #include <fmt/format.h>
@@ -39,7 +40,10 @@ int status_errno(const Status& s) {
 
 VolumeImpl::VolumeImpl(BlockDevice& device, const VolumeOptions& options, Superblock super)
     : dev_(device), opt_(options), sb_(std::move(super)), bs_(sb_.block_size()),
-      store_(device, sb_) {}
+      store_(device, sb_),
+      // Free buffers kept: a sixteenth of the cache budget, at most 16 MiB.
+      buffers_(BufferPool::create(
+          bs_, std::max<uint64_t>(1, std::min<uint64_t>(opt_.cache_bytes / 16, 16u << 20) / bs_))) {}
 
 Status VolumeImpl::start(const EngineStart& how) {
   EngineReplayLog* log = how.log;

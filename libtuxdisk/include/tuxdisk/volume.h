@@ -9,7 +9,8 @@
 //
 // Page forking: at most one delta is under commit. A data block it is writing is never
 // changed and never waited for: a write to it gets a copy (a fork) in the open delta, and
-// the old copy lives until its write completes. Metadata (inode records, directory and
+// the old copy lives until its write completes. The commit writes data in requests of at
+// most 1 MiB; once a block's request has completed, a write changes it in place. Metadata (inode records, directory and
 // extent leaves, bnodes, bitmap blocks, log blocks) is encoded into new buffers when a
 // delta is marshalled, so nothing the frontend edits is ever shared with I/O. An operation
 // waits only when the open delta passes twice the dirty limit while the previous one is
@@ -59,8 +60,9 @@ struct VolumeOptions {
   // block buffers plus a fixed cost per cached inode). Dirty and in-flight state is
   // bounded by dirty_limit_bytes instead, never evicted.
   uint64_t cache_bytes = 256ull << 20;
-  // Stable pages: a write to a block under I/O waits for its delta to be durable instead
-  // of forking it. For measuring what forking buys; slower, never more correct.
+  // Stable pages: a write to a block under I/O waits for that block's write request to
+  // complete (as the kernel waits for a page's writeback) instead of forking it. For
+  // measuring what forking buys; slower, never more correct.
   bool stable_pages = false;
   // Threads writing a delta's blocks (0: the backend thread writes them one at a time).
   unsigned io_threads = 4;

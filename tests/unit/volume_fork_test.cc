@@ -126,6 +126,17 @@ class VolumeForkTest : public ::testing::Test {
     return out;
   }
 
+  // A new file of two blocks, A committed, then B in the open delta.
+  uint64_t two_blocks_rewritten(std::string_view name) {
+    uint64_t ino = create(name);
+    write_block(ino, 0, 'A');
+    write_block(ino, 1, 'A');
+    EXPECT_TRUE(vol->sync().is_ok());
+    write_block(ino, 0, 'B');
+    write_block(ino, 1, 'B');
+    return ino;
+  }
+
   // Closes the gate and starts committing the open delta; returns once the backend is
   // holding its first write.
   void hold_commit(testing::GateDevice::Hold hold = testing::GateDevice::Hold::kWritesAndFlushes) {
@@ -181,12 +192,7 @@ TEST_F(VolumeForkTest, WriteToBlockUnderIoForks) {
   VolumeOptions opt;
   opt.io_threads = 1;
   open(opt);
-  uint64_t f = create("f");
-  write_block(f, 0, 'A');
-  write_block(f, 1, 'A');
-  ASSERT_TRUE(vol->sync().is_ok());
-  write_block(f, 0, 'B');
-  write_block(f, 1, 'B');
+  uint64_t f = two_blocks_rewritten("f");
   auto pinned = vol->pin_block(f, 0);
   ASSERT_TRUE(pinned.is_ok());
   uint64_t forks_before = vol->stats().forks;
@@ -291,12 +297,7 @@ TEST_F(VolumeForkTest, RewriteAfterItsRequestCompletedChangesTheBlockInPlace) {
   VolumeOptions opt;
   opt.io_threads = 2;
   open(opt);
-  uint64_t f = create("f");
-  write_block(f, 0, 'A');
-  write_block(f, 1, 'A');
-  ASSERT_TRUE(vol->sync().is_ok());
-  write_block(f, 0, 'B');
-  write_block(f, 1, 'B');
+  uint64_t f = two_blocks_rewritten("f");
   auto pinned = vol->pin_block(f, 1);
   ASSERT_TRUE(pinned.is_ok());
   uint64_t forks_before = vol->stats().forks;

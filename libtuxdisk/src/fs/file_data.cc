@@ -125,10 +125,12 @@ Status VolumeImpl::write_data(Inode& inode, uint64_t offset, std::span<const uin
     std::size_t chunk = std::min<std::size_t>(bs_ - in_block, data.size() - done);
     TUX3_ASSIGN_OR_RETURN(Page * cached, cached_page(inode, logical, chunk < bs_));
     Page& page = *cached;
-    if (page.pinned || page.data.use_count() > 1) {
-      // Shared with a request of the delta under commit or with a reader: fork. The old
-      // buffer stays with them, unchanged; the cache gets a copy that belongs to the open
-      // delta. (A request that completed has let go of its buffers: no fork then.)
+    // (under_commit_io first: a request lets go of its buffers before it takes the lock to
+    // say it completed, and only that lock orders its reads before this write.)
+    if (page.pinned || under_commit_io(page) || page.data.use_count() > 1) {
+      // Shared with a request of the delta under commit, an fsync or a reader: fork. The
+      // old buffer stays with them, unchanged; the cache gets a copy that belongs to the
+      // open delta. (A request that completed has let go of its buffers: no fork then.)
       page.data = buffers_->copy_of(*page.data);
       page.pinned = false;
       stats_.forks++;

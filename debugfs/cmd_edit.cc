@@ -84,27 +84,32 @@ Status cmd_set_super(CommandContext& ctx, const CommandSpec& spec) {
   TUX3_ASSIGN_OR_RETURN(ParsedArgs args,
                         parse_args(ctx, spec, ArgSpec{{"--no-seal", "--list"}, {"--slot"}, 0, 2}));
   Session& s = ctx.session;
-  std::vector<unsigned> slots;
   const std::string* which = args.value("--slot");
+  if (which && *which != "0" && *which != "1" && *which != "both") {
+    return ctx.usage(fmt::format("--slot '{}': expected 0, 1 or both", *which));
+  }
+  bool listing = args.has("--list");
+  if (listing && !args.operands.empty()) return ctx.usage("set_super --list takes no FIELD");
+  if (!listing && args.operands.size() != 2) {
+    return ctx.usage(fmt::format("FIELD and VALUE are needed (usage: {})", spec.synopsis));
+  }
+  // An engine command earlier in this run: its close moves the volume to the other slot,
+  // so the slot in use is known only after it.
+  if (!listing) TUX3_RETURN_IF_ERROR(s.settle_for_raw_edit(ctx.warnings));
+  std::vector<unsigned> slots;
   if (!which) {
     if (!s.slots().chosen) {
       return ctx.usage("no superblock slot is valid: name one with --slot 0, 1 or both");
     }
     slots.push_back(*s.slots().chosen);
-  } else if (*which == "0" || *which == "1") {
-    slots.push_back(*which == "0" ? 0 : 1);
   } else if (*which == "both") {
     slots = {0, 1};
   } else {
-    return ctx.usage(fmt::format("--slot '{}': expected 0, 1 or both", *which));
+    slots.push_back(*which == "0" ? 0 : 1);
   }
-  if (args.has("--list")) {
-    if (!args.operands.empty()) return ctx.usage("set_super --list takes no FIELD");
+  if (listing) {
     return list(ctx, Target{fmt::format("superblock slot {}", slots[0]),
                             kSuperSlotOffset[slots[0]], kSuperSlotSize, true});
-  }
-  if (args.operands.size() != 2) {
-    return ctx.usage(fmt::format("FIELD and VALUE are needed (usage: {})", spec.synopsis));
   }
   for (unsigned i : slots) {
     Target t{fmt::format("superblock slot {}", i), kSuperSlotOffset[i], kSuperSlotSize, true};
@@ -128,6 +133,8 @@ Status cmd_corrupt(CommandContext& ctx, const CommandSpec& spec) {
   if (args.operands.size() == 3 && value.empty()) {
     return ctx.usage("an empty VALUE (leave it out to invert the field)");
   }
+  // The block as the engine's close leaves it (a unify may rewrite it), not as before.
+  TUX3_RETURN_IF_ERROR(ctx.session.settle_for_raw_edit(ctx.warnings));
   return edit(ctx, t, args.operands[1], value, !args.has("--no-seal"));
 }
 

@@ -149,7 +149,7 @@ const std::vector<CommandSpec>& table() {
       {"rmxattr", {"ea_rm"}, "rmxattr PATH NAME", "remove an extended attribute (-w)",
        "One delta.", kNeedsReader | kNeedsWrite, {K::kVolumePath, K::kOther}, cmd_rmxattr},
       {"set_super", {"ssv", "set_super_value"},
-       "set_super [--slot 0|1|both] [--no-seal] FIELD VALUE",
+       "set_super [--slot 0|1|both] [--no-seal] [--list] FIELD VALUE",
        "set a superblock field, raw (-w)",
        "Writes VALUE into FIELD of the slot in use (or the slot given), recomputing the "
        "checksum unless --no-seal. FIELD is any field of the superblock (set_super --list "

@@ -97,6 +97,10 @@ class Session {
   // After a command changed the volume through the engine: commit its delta, wait until
   // it is durable, and open the reader again.
   Status commit_engine_change(std::vector<std::string>& warnings);
+  // Before a raw edit reads what it changes: closes the engine if it is open (its close
+  // commits a unify, which moves the volume to the other superblock slot and may rewrite
+  // blocks), and opens the reader on the result. InvalidArgument without -w.
+  Status settle_for_raw_edit(std::vector<std::string>& warnings);
   // A raw write of `bytes` at byte `offset` of the device (closing the engine first), made
   // durable; then the reader is opened again. InvalidArgument without -w.
   Status write_raw(uint64_t offset, std::span<const uint8_t> bytes,

@@ -289,18 +289,18 @@ out_has "slot $other (byte $((4096 * (other + 1)))): delta $((d0 - 1)), valid, i
   "the other slot is used instead (a torn newest slot is a crash, not damage)"
 fsck_reports sv.img 0 "P0103 needs-replay: delta $((d0 - 1))" \
   "fsck: the older slot's log is to be replayed, no error (as after a crash in a commit)"
+# usage_refused IMG CMD TEXT WHAT: CMD with -w is a usage error (16, one line with TEXT).
+usage_refused() {
+  df -w -R "$2" "$1"
+  expect_error 16 "$3" "$4"
+}
 # Usage errors change nothing.
 cp img sx.img
-df -w -R "set_super frob 1" sx.img
-expect_error 16 "no field 'frob'" "set_super of an unknown field"
-df -w -R "set_super --slot 2 label x" sx.img
-expect_error 16 "--slot '2'" "set_super --slot 2"
-df -w -R "set_super free_blocks many" sx.img
-expect_error 16 "'many' is not a number" "set_super with a bad value"
-df -w -R "set_super label $(printf 'x%.0s' {1..65})" sx.img
-expect_error 16 "at most 64 bytes" "a label too long"
-df -w -R "set_super label" sx.img
-expect_error 16 "FIELD and VALUE are needed" "set_super without a value"
+usage_refused sx.img "set_super frob 1" "no field 'frob'" "set_super of an unknown field"
+usage_refused sx.img "set_super --slot 2 label x" "--slot '2'" "set_super --slot 2"
+usage_refused sx.img "set_super free_blocks many" "'many' is not a number" "set_super with a bad value"
+usage_refused sx.img "set_super label $(printf 'x%.0s' {1..65})" "at most 64 bytes" "a label too long"
+usage_refused sx.img "set_super label" "FIELD and VALUE are needed" "set_super without a value"
 check "the refused set_supers changed nothing" cmp -s img sx.img
 
 # --- corrupt: one field of one block, resealed; fsck reports what was made.
@@ -358,20 +358,13 @@ out_has "(checksum not recomputed)" "corrupt of the checksum does not reseal it"
 fsck_reports cc.img 4 "P0801 bitmap-block: bitmap block $bitmap" "fsck names the torn bitmap block"
 # Usage errors: 16, nothing written.
 cp img cx.img
-df -w -R "corrupt $leaf frob 1" cx.img
-expect_error 16 "no field 'frob' in this ileaf" "corrupt of an unknown field"
-df -w -R "corrupt $leaf inode.$hosts.nlink lots" cx.img
-expect_error 16 "'lots' is not a number" "corrupt with a bad value"
-df -w -R "corrupt $leaf inode.$hosts.nlink 99999999999" cx.img
-expect_error 16 "does not fit the 4-byte field" "corrupt with a value too big"
-df -w -R "corrupt $leaf inode.$hosts.nlink ''" cx.img
-expect_error 16 "an empty VALUE" "corrupt with an empty value"
-df -w -R "corrupt 999999 owner 1" cx.img
-expect_error 16 "outside the volume" "corrupt of a block past the end"
-df -w -R "corrupt 1 owner 1" cx.img
-expect_error 16 "reserved area" "corrupt of the reserved area"
-df -w -R "corrupt $leaf" cx.img
-expect_error 16 "FIELD is needed" "corrupt without a field"
+usage_refused cx.img "corrupt $leaf frob 1" "no field 'frob' in this ileaf" "corrupt of an unknown field"
+usage_refused cx.img "corrupt $leaf inode.$hosts.nlink lots" "'lots' is not a number" "corrupt with a bad value"
+usage_refused cx.img "corrupt $leaf inode.$hosts.nlink 99999999999" "does not fit the 4-byte field" "corrupt with a value too big"
+usage_refused cx.img "corrupt $leaf inode.$hosts.nlink ''" "an empty VALUE" "corrupt with an empty value"
+usage_refused cx.img "corrupt 999999 owner 1" "outside the volume" "corrupt of a block past the end"
+usage_refused cx.img "corrupt 1 owner 1" "reserved area" "corrupt of the reserved area"
+usage_refused cx.img "corrupt $leaf" "FIELD is needed" "corrupt without a field"
 check "the refused corrupts changed nothing" cmp -s img cx.img
 
 # --- Raw edits and engine commands in one run: the engine is closed before the edit and

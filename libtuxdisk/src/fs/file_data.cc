@@ -215,12 +215,8 @@ Result<std::size_t> VolumeImpl::write(uint64_t ino, uint64_t offset, std::span<c
     if (busy) {
       uint64_t delta = busy->io_delta;
       uint32_t request = busy->io_write;
-      wait_counted(
-          [&] {
-            return failed_ || sb_.delta >= delta ||
-                   (in_flight_ && in_flight_->delta == delta && in_flight_->written[request]);
-          },
-          stats_.stable_waits, stats_.stable_wait_ns);
+      wait_counted([&] { return failed_ || !request_in_flight(delta, request); },
+                   stats_.stable_waits, stats_.stable_wait_ns);
       // A failed commit never makes the block durable: retrying would wait forever.
       if (failed_) return failed_status();
       retry_op_ = true;

@@ -197,10 +197,14 @@ class VolumeImpl final : public Volume {
       Inode& inode, uint64_t& goal, uint64_t io_delta, std::vector<PlannedWrite>& writes,
       std::vector<std::pair<uint64_t, uint32_t>>& frees, bool split_requests);
   Status flush_data(Inode& inode, class CommitContext& ctx);
+  // Request `request` of delta `delta`'s commit is still being written.
+  bool request_in_flight(uint64_t delta, uint32_t request) const {
+    return delta > sb_.delta && delta != kStreamIo && in_flight_ && in_flight_->delta == delta &&
+           !in_flight_->written[request];
+  }
   // The page's buffer is in a request of the delta under commit that has not completed.
   bool under_commit_io(const Page& page) const {
-    return page.io_delta > sb_.delta && page.io_delta != kStreamIo && in_flight_ &&
-           in_flight_->delta == page.io_delta && !in_flight_->written[page.io_write];
+    return request_in_flight(page.io_delta, page.io_write);
   }
 
   // --- commit.cc ---

@@ -233,16 +233,16 @@ Status Session::commit_engine_change(std::vector<std::string>& warnings) {
 }
 
 Status Session::settle_for_raw_edit(std::vector<std::string>& warnings) {
-  if (!options_.write) {
-    return Status::invalid_argument("the volume is open read-only (give -w to change it)");
-  }
-  if (!engine_) return Status::ok();
+  if (!engine_) return Status::ok();  // (never open without -w)
   TUX3_RETURN_IF_ERROR(close());
   return load(warnings);
 }
 
 Status Session::write_raw(uint64_t offset, std::span<const uint8_t> bytes,
                           std::vector<std::string>& warnings) {
+  if (!options_.write) {
+    return Status::invalid_argument("the volume is open read-only (give -w to change it)");
+  }
   TUX3_RETURN_IF_ERROR(settle_for_raw_edit(warnings));
   TUX3_RETURN_IF_ERROR(device_->write(offset, bytes));
   TUX3_RETURN_IF_ERROR(device_->flush());

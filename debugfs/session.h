@@ -99,7 +99,7 @@ class Session {
   Status commit_engine_change(std::vector<std::string>& warnings);
   // Before a raw edit reads what it changes: closes the engine if it is open (its close
   // commits a unify, which moves the volume to the other superblock slot and may rewrite
-  // blocks), and opens the reader on the result. InvalidArgument without -w.
+  // blocks), and opens the reader on the result. Nothing to do when it is not open.
   Status settle_for_raw_edit(std::vector<std::string>& warnings);
   // A raw write of `bytes` at byte `offset` of the device (closing the engine first), made
   // durable; then the reader is opened again. InvalidArgument without -w.

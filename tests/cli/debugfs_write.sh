@@ -16,6 +16,10 @@ expect_rc 8 "mkdir without -w"
 err_has "read-only (give -w" "the refusal says how"
 df -R "corrupt 33 owner 5" ro.img
 expect_rc 8 "corrupt without -w"
+df -R "corrupt 33 frob 5" ro.img
+expect_error 16 "no field 'frob'" "an unknown field is misuse, with or without -w"
+df -R "set_super frob 5" ro.img
+expect_error 16 "no field 'frob'" "set_super of an unknown field without -w"
 check "the image is unchanged" test "$(sha256sum ro.img)" = "$before"
 df -R "corrupt --list 33" ro.img
 expect_rc 0 "corrupt --list works read-only"
